@@ -1,0 +1,362 @@
+//! The portal API's request, answer and error models (`shared/api/CONTRACT.md`).
+//!
+//! Answers are read leniently: unknown fields are ignored, fields the contract
+//! marks as the project's own (P) are optional, and enums keep values they do
+//! not know in `Unknown(String)`, so a new server value never breaks a client.
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use serde::{Deserialize, Serialize};
+
+/// The header that carries the session token on every call after sign-in.
+pub const SESSION_HEADER: &str = "x-portal-session";
+
+/// Defines a string enum that round-trips its wire values and keeps unknown ones.
+macro_rules! open_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum $name {
+            $($variant,)+
+            /// A value this version does not know, kept as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    $($wire => Self::$variant,)+
+                    _ => Self::Unknown(value),
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self::from(String::from(value))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                match value {
+                    $($name::$variant => String::from($wire),)+
+                    $name::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+open_enum!(
+    /// Whether a subscription lives in the merchant's test or live data.
+    Mode { Test => "test", Live => "live" }
+);
+
+open_enum!(
+    /// Subscription status, as Duro's merchant API documents it.
+    SubscriptionStatus {
+        Incomplete => "incomplete",
+        Trialing => "trialing",
+        Active => "active",
+        PastDue => "past_due",
+        Paused => "paused",
+        Unpaid => "unpaid",
+        Canceled => "canceled",
+        Expired => "expired",
+    }
+);
+
+open_enum!(
+    /// An action a merchant lets its customers take in the portal.
+    PortalAction { Cancel => "cancel", Pause => "pause", Resume => "resume" }
+);
+
+open_enum!(
+    WalletStatus { Active => "active", Frozen => "frozen", Closed => "closed" }
+);
+
+open_enum!(
+    /// The stable `error.code` of the error envelope.
+    ErrorCode {
+        BadRequest => "bad_request",
+        Unauthorized => "unauthorized",
+        Forbidden => "forbidden",
+        NotFound => "not_found",
+        Conflict => "conflict",
+        ValidationError => "validation_error",
+        RateLimited => "rate_limited",
+        InternalError => "internal_error",
+    }
+);
+
+open_enum!(
+    /// Why a sign-in code was refused (`details[].issue` on `path = "code"`).
+    CodeIssue {
+        Incorrect => "incorrect",
+        Expired => "expired",
+        AttemptsExceeded => "attempts_exceeded",
+    }
+);
+
+impl SubscriptionStatus {
+    /// Statuses after which the subscription no longer renews.
+    pub fn has_ended(&self) -> bool {
+        matches!(self, Self::Canceled | Self::Expired)
+    }
+}
+
+impl ErrorCode {
+    /// The HTTP status the contract pairs with this code.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Conflict => 409,
+            Self::ValidationError => 422,
+            Self::RateLimited => 429,
+            Self::InternalError | Self::Unknown(_) => 500,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resend: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartResponse {
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyRequest {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyResponse {
+    pub session_token: String,
+    pub account: PortalAccount,
+    #[serde(default)]
+    pub subscriptions: Vec<PortalMerchantGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalAccount {
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalMerchantGroup {
+    pub tenant_id: String,
+    pub merchant_name: String,
+    #[serde(default)]
+    pub subscriptions: Vec<PortalSubscription>,
+    /// What the merchant lets the portal do (P). `None`: not said, so offer nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<PortalAction>>,
+}
+
+impl PortalMerchantGroup {
+    pub fn allows(&self, action: &PortalAction) -> bool {
+        self.actions.as_ref().is_some_and(|a| a.contains(action))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalSubscription {
+    pub id: String,
+    /// In the seed's schema, but absent from some published examples.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    pub status: SubscriptionStatus,
+    #[serde(default)]
+    pub cancel_at_period_end: bool,
+    /// RFC 3339 timestamp, e.g. `2026-12-01T00:00:00Z`.
+    #[serde(default)]
+    pub current_period_end: Option<String>,
+    #[serde(default)]
+    pub plan: Option<PortalPlan>,
+}
+
+fn default_currency() -> String {
+    String::from("NGN")
+}
+
+fn default_interval_count() -> i64 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalPlan {
+    pub id: String,
+    pub name: String,
+    /// Minor units (kobo for NGN).
+    pub amount: i64,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    pub interval: String,
+    #[serde(default = "default_interval_count")]
+    pub interval_count: i64,
+}
+
+impl PortalPlan {
+    pub fn price(&self) -> crate::Money {
+        crate::Money::new(self.amount, self.currency.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionsResponse {
+    #[serde(default)]
+    pub merchants: Vec<PortalMerchantGroup>,
+}
+
+/// The answer to pause, resume and cancel. Only `id` is documented by Duro.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalSubscriptionAction {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SubscriptionStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_at_period_end: Option<bool>,
+    #[serde(default)]
+    pub current_period_end: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelRequest {
+    /// Defaults to true in the portal: cancel when the paid period ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_period_end: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignoutResponse {
+    pub ok: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardsResponse {
+    #[serde(default)]
+    pub items: Vec<PortalCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalCard {
+    pub id: String,
+    #[serde(default)]
+    pub brand: Option<String>,
+    #[serde(default)]
+    pub last4: Option<String>,
+    #[serde(default)]
+    pub exp_month: Option<u32>,
+    #[serde(default)]
+    pub exp_year: Option<u32>,
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletResponse {
+    pub balance: i64,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    pub status: WalletStatus,
+    #[serde(default)]
+    pub transactions: Vec<WalletTransaction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletTransaction {
+    pub id: String,
+    pub amount: i64,
+    pub balance_after: i64,
+    #[serde(default)]
+    pub memo: Option<String>,
+    #[serde(default)]
+    pub merchant_name: Option<String>,
+    pub created_at: String,
+}
+
+/// `{"error": {...}}`, the body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    pub error: ApiError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<ErrorDetail>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub path: String,
+    pub issue: String,
+}
+
+impl ApiError {
+    /// The first detail about `path`, if the server gave one.
+    pub fn detail_for(&self, path: &str) -> Option<&ErrorDetail> {
+        self.details.as_deref()?.iter().find(|d| d.path == path)
+    }
+
+    /// Why a code was refused, when this is a validation error on `code`.
+    pub fn code_issue(&self) -> Option<CodeIssue> {
+        if self.code != ErrorCode::ValidationError {
+            return None;
+        }
+        self.detail_for("code")
+            .map(|d| CodeIssue::from(d.issue.as_str()))
+    }
+}

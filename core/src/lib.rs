@@ -1,0 +1,17 @@
+//! Rules and models shared by the Duro Portal web app and its reference server,
+//! so that a rule never differs between client and server.
+//!
+//! `no_std` + `alloc`; the default `std` feature only adds `std` to serde.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod api;
+mod code;
+mod email;
+mod money;
+
+pub use code::{OtpCode, OtpCodeError, OTP_CODE_DIGITS};
+pub use email::{Email, EmailError, MAX_EMAIL_LEN, MAX_LOCAL_LEN};
+pub use money::{currency_exponent, interval_text, Money};
