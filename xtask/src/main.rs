@@ -1,1 +1,325 @@
-fn main() {}
+//! `cargo xtask …`: installs the pinned tools, builds, serves and tests Duro Portal.
+//!
+//! Every command runs `setup` first, which installs only what is missing or at
+//! the wrong version, so a new machine and CI need nothing but Rust and Node.
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const BINARYEN_VERSION: &str = "132.0.0";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+#[derive(Parser)]
+#[command(about = "Set up, build, serve and test Duro Portal")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install the pinned build and test tools that are missing (idempotent).
+    Setup,
+    /// Build the web app in release mode into dist/.
+    Build,
+    /// Build the web app and serve it on http://127.0.0.1:8080.
+    Serve,
+    /// Format check, clippy, native tests, browser tests and the release build.
+    Test,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    std::env::set_current_dir(&root)?;
+    let tools = Tools::new(&root);
+    tools.setup()?;
+    match cli.command {
+        Task::Setup => Ok(()),
+        Task::Build => build_app(&tools),
+        Task::Serve => serve(&tools),
+        Task::Test => test(&tools),
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Where the tools live and the PATH that finds them.
+struct Tools {
+    root: PathBuf,
+    /// npm packages (wasm-opt) installed for this checkout.
+    local_bin: PathBuf,
+    path: OsString,
+}
+
+impl Tools {
+    fn new(root: &Path) -> Tools {
+        let npm_prefix = root.join("target/tools");
+        let local_bin = npm_prefix.join("node_modules/.bin");
+        let cargo_bin = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+            .map(|home| home.join("bin"));
+        let mut dirs = vec![local_bin.clone()];
+        dirs.extend(cargo_bin);
+        dirs.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        let path = std::env::join_paths(dirs).expect("PATH entries hold no separator");
+        Tools {
+            root: root.to_path_buf(),
+            local_bin,
+            path,
+        }
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command.env("PATH", &self.path).current_dir(&self.root);
+        command
+    }
+
+    /// The first line a tool prints for `--version`, or None if it is not there.
+    fn version_of(&self, program: &str) -> Option<String> {
+        let output = self.command(program).arg("--version").output().ok()?;
+        output.status.success().then(|| {
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
+    }
+
+    fn setup(&self) -> Result<()> {
+        let wasm_bindgen = pinned_wasm_bindgen(&self.root)?;
+        step("rust target wasm32-unknown-unknown", || {
+            let installed = self
+                .command("rustup")
+                .args(["target", "list", "--installed"])
+                .output()?;
+            if String::from_utf8_lossy(&installed.stdout)
+                .lines()
+                .any(|l| l.trim() == WASM_TARGET)
+            {
+                return Ok(Outcome::Present);
+            }
+            run(self.command("rustup").args(["target", "add", WASM_TARGET]))?;
+            Ok(Outcome::Installed)
+        })?;
+        step(&format!("wasm-bindgen-cli {wasm_bindgen}"), || {
+            if self.version_of("wasm-bindgen").as_deref()
+                == Some(&format!("wasm-bindgen {wasm_bindgen}"))
+            {
+                return Ok(Outcome::Present);
+            }
+            // Not --locked: the CLI's lock file does not resolve with this toolchain.
+            run(self.command("cargo").args([
+                "install",
+                "wasm-bindgen-cli",
+                "--force",
+                "--version",
+                &wasm_bindgen,
+            ]))?;
+            Ok(Outcome::Installed)
+        })?;
+        step(&format!("trunk {TRUNK_VERSION}"), || {
+            if self.version_of("trunk").as_deref() == Some(&format!("trunk {TRUNK_VERSION}")) {
+                return Ok(Outcome::Present);
+            }
+            run(self.command("cargo").args([
+                "install",
+                "trunk",
+                "--locked",
+                "--force",
+                "--version",
+                TRUNK_VERSION,
+            ]))?;
+            Ok(Outcome::Installed)
+        })?;
+        step(
+            &format!("wasm-opt (npm binaryen {BINARYEN_VERSION})"),
+            || {
+                let wasm_opt = self.local_bin.join("wasm-opt");
+                let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
+                let wanted = format!("version {major}");
+                if wasm_opt.exists()
+                    && self
+                        .version_of(wasm_opt.to_str().unwrap_or_default())
+                        .is_some_and(|v| v.contains(&wanted))
+                {
+                    return Ok(Outcome::Present);
+                }
+                run(self.command("npm").args([
+                    "install",
+                    "--prefix",
+                    "target/tools",
+                    "--no-audit",
+                    "--no-fund",
+                    "--no-save",
+                    &format!("binaryen@{BINARYEN_VERSION}"),
+                ]))?;
+                Ok(Outcome::Installed)
+            },
+        )?;
+        step("chromium and chromedriver", || {
+            if self.version_of("chromium").is_some() && Path::new(CHROMEDRIVER).exists() {
+                return Ok(Outcome::Present);
+            }
+            if !is_root() {
+                bail!("Chromium and ChromeDriver are missing. Install them as root: apt-get update && apt-get install -y chromium chromium-driver");
+            }
+            run(self.command("apt-get").arg("update"))?;
+            run(self
+                .command("apt-get")
+                .args(["install", "-y", "chromium", "chromium-driver"]))?;
+            Ok(Outcome::Installed)
+        })?;
+        Ok(())
+    }
+}
+
+enum Outcome {
+    Present,
+    Installed,
+}
+
+/// Runs one set-up or test step, printing what it is and how long it took.
+fn step(name: &str, action: impl FnOnce() -> Result<Outcome>) -> Result<()> {
+    let started = Instant::now();
+    eprintln!("xtask: {name} …");
+    let outcome = action().with_context(|| format!("step failed: {name}"))?;
+    let verdict = match outcome {
+        Outcome::Present => "already present",
+        Outcome::Installed => "done",
+    };
+    eprintln!(
+        "xtask: {name}: {verdict} ({:.1}s)",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn run(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {:?}", command.get_program()))?;
+    if !status.success() {
+        bail!(
+            "{:?} {:?} failed: {status}",
+            command.get_program(),
+            command.get_args().collect::<Vec<_>>()
+        );
+    }
+    Ok(())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+/// The wasm-bindgen version the lock file resolved; the CLI must match it exactly.
+fn pinned_wasm_bindgen(root: &Path) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|v| v.trim().strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'))
+            {
+                return Ok(version.to_string());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen entry")
+}
+
+fn build_app(tools: &Tools) -> Result<()> {
+    step("trunk build --release", || {
+        run(tools.command("trunk").args(["build", "--release"]))?;
+        Ok(Outcome::Installed)
+    })
+}
+
+fn serve(tools: &Tools) -> Result<()> {
+    eprintln!("xtask: serving the app on http://127.0.0.1:8080 (Ctrl-C stops it)");
+    run(tools
+        .command("trunk")
+        .args(["serve", "--release", "--no-autoreload"]))
+}
+
+fn test(tools: &Tools) -> Result<()> {
+    let started = Instant::now();
+    step("cargo fmt --check", || {
+        run(tools.command("cargo").args(["fmt", "--all", "--check"]))?;
+        Ok(Outcome::Installed)
+    })?;
+    step("clippy (native)", || {
+        run(tools.command("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        Ok(Outcome::Installed)
+    })?;
+    step("clippy (wasm web app)", || {
+        run(tools.command("cargo").args([
+            "clippy",
+            "-p",
+            "portal-web",
+            "--all-targets",
+            "--target",
+            WASM_TARGET,
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        Ok(Outcome::Installed)
+    })?;
+    step("portal-core builds without std", || {
+        run(tools
+            .command("cargo")
+            .args(["build", "-p", "portal-core", "--no-default-features"]))?;
+        Ok(Outcome::Installed)
+    })?;
+    step("native tests", || {
+        run(tools.command("cargo").args(["test", "--workspace"]))?;
+        Ok(Outcome::Installed)
+    })?;
+    step("release build of the web app", || {
+        run(tools.command("trunk").args(["build", "--release"]))?;
+        Ok(Outcome::Installed)
+    })?;
+    step("browser tests (headless Chromium)", || {
+        run(tools
+            .command("cargo")
+            .args(["test", "-p", "portal-web", "--target", WASM_TARGET])
+            .env("CHROMEDRIVER", CHROMEDRIVER))?;
+        Ok(Outcome::Installed)
+    })?;
+    eprintln!(
+        "xtask: all tests passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! Browser tests: headless Chromium through wasm-bindgen-test-runner (`cargo xtask test`).
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::{Arc, Mutex};
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::task::tick;
+use portal_core::Email;
+use portal_web::EmailStep;
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[derive(Deserialize)]
+struct EmailCase {
+    input: String,
+    valid: bool,
+    normalized: Option<String>,
+    error: Option<String>,
+}
+
+fn email_cases() -> Vec<EmailCase> {
+    serde_json::from_str(include_str!("../../core/tests/vectors/emails.json")).unwrap()
+}
+
+/// An `EmailStep` mounted in its own container, recording what it hands on.
+struct Mounted {
+    root: web_sys::Element,
+    submitted: Arc<Mutex<Vec<Email>>>,
+    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+}
+
+impl Mounted {
+    fn email_step() -> Mounted {
+        let document = document();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let submitted = Arc::new(Mutex::new(Vec::new()));
+        let sink = submitted.clone();
+        let handle = mount_to(root.clone().unchecked_into(), move || {
+            let sink = sink.clone();
+            view! { <EmailStep on_valid=move |email: Email| sink.lock().unwrap().push(email)/> }
+                .into_any()
+        });
+        Mounted {
+            root,
+            submitted,
+            _handle: handle,
+        }
+    }
+
+    fn find<T: JsCast>(&self, test_id: &str) -> Option<T> {
+        self.root
+            .query_selector(&format!("[data-testid='{test_id}']"))
+            .unwrap()
+            .map(|e| e.unchecked_into())
+    }
+
+    fn input(&self) -> HtmlInputElement {
+        self.find("email-input").unwrap()
+    }
+
+    fn text(&self, test_id: &str) -> String {
+        self.find::<web_sys::Element>(test_id)
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    }
+
+    async fn type_text(&self, text: &str) {
+        let input = self.input();
+        input.set_value(text);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+        input.dispatch_event(&event).unwrap();
+        tick().await;
+    }
+
+    async fn click(&self, test_id: &str) {
+        self.find::<HtmlElement>(test_id).unwrap().click();
+        tick().await;
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+fn every_email_vector_gets_the_native_verdict_in_the_browser() {
+    let cases = email_cases();
+    assert!(cases.len() >= 80);
+    for case in cases {
+        match Email::parse(&case.input) {
+            Ok(email) => {
+                assert!(case.valid, "{:?}", case.input);
+                assert_eq!(Some(email.as_str()), case.normalized.as_deref());
+            }
+            Err(reason) => {
+                assert!(!case.valid, "{:?}", case.input);
+                assert_eq!(
+                    Some(reason.code()),
+                    case.error.as_deref(),
+                    "{:?}",
+                    case.input
+                );
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_email_field_shows_each_vectors_verdict() {
+    for case in email_cases() {
+        let page = Mounted::email_step();
+        page.type_text(&case.input).await;
+        page.click("email-submit").await;
+        if case.valid {
+            // A typo hint stops the first submit; a second keeps the address as typed.
+            if page.find::<web_sys::Element>("email-suggestion").is_some() {
+                page.click("email-submit").await;
+            }
+            let submitted = page.submitted.lock().unwrap();
+            assert_eq!(submitted.len(), 1, "{:?} goes on", case.input);
+            assert_eq!(Some(submitted[0].as_str()), case.normalized.as_deref());
+            assert_eq!(page.text("email-error"), "");
+        } else {
+            let expected = Email::parse(&case.input).unwrap_err();
+            assert_eq!(Some(expected.code()), case.error.as_deref());
+            assert_eq!(
+                page.text("email-error"),
+                expected.to_string(),
+                "{:?}",
+                case.input
+            );
+            assert!(
+                page.submitted.lock().unwrap().is_empty(),
+                "{:?} stays",
+                case.input
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_error_is_linked_to_the_field_announced_and_focused() {
+    let page = Mounted::email_step();
+    page.type_text("ada@example").await;
+    page.click("email-submit").await;
+
+    let input = page.input();
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let described_by = input.get_attribute("aria-describedby").unwrap_or_default();
+    assert!(described_by.split(' ').any(|id| id == "email-error"));
+    let message = document().get_element_by_id("email-error").unwrap();
+    assert_eq!(
+        message.text_content().unwrap(),
+        "Add the ending of the domain, like .com"
+    );
+    assert_eq!(
+        message.get_attribute("aria-live").as_deref(),
+        Some("polite")
+    );
+    let focused = document().active_element().unwrap();
+    assert_eq!(focused.id(), "email");
+
+    // Fixing the address clears the error as it is typed.
+    page.type_text("ada@example.com").await;
+    assert_eq!(page.text("email-error"), "");
+    assert_eq!(input.get_attribute("aria-invalid"), None);
+    assert_eq!(input.get_attribute("aria-describedby"), None);
+}
+
+#[wasm_bindgen_test]
+async fn the_typo_suggestion_fixes_the_field_in_one_click() {
+    let page = Mounted::email_step();
+    page.type_text("Ada@Gmial.com").await;
+    page.click("email-submit").await;
+    assert!(
+        page.submitted.lock().unwrap().is_empty(),
+        "the hint is shown first"
+    );
+    assert_eq!(page.text("email-suggestion"), "Did you mean ada@gmail.com?");
+
+    page.click("email-suggestion-apply").await;
+    assert_eq!(page.input().value(), "ada@gmail.com");
+    assert!(page.find::<web_sys::Element>("email-suggestion").is_none());
+
+    page.click("email-submit").await;
+    let submitted = page.submitted.lock().unwrap();
+    assert_eq!(
+        submitted.iter().map(Email::as_str).collect::<Vec<_>>(),
+        ["ada@gmail.com"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_correct_address_goes_on_at_the_first_submit() {
+    let page = Mounted::email_step();
+    page.type_text("  ada@Example.com ").await;
+    page.click("email-submit").await;
+    let submitted = page.submitted.lock().unwrap();
+    assert_eq!(
+        submitted.iter().map(Email::as_str).collect::<Vec<_>>(),
+        ["ada@example.com"]
+    );
+}
