@@ -340,9 +340,13 @@ pub struct ApiError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorDetail {
     pub path: String,
     pub issue: String,
+    /// Wrong code: how many tries the code has left (P; absent from Duro's answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_remaining: Option<u32>,
 }
 
 impl ApiError {

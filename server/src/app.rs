@@ -1,0 +1,185 @@
+//! The router and a running server that tests can start on port 0 and stop.
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::http::{header, HeaderName, HeaderValue, Method, Request};
+use axum::routing::{any, get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+use crate::clock::Clock;
+use crate::crypto::random_bytes;
+use crate::mail::Mailer;
+use crate::routes::{self, auth, dev, portal};
+use crate::state::{AppState, Config, Metrics};
+use crate::store::Store;
+use crate::web_app::{self, AppHeaders};
+
+#[derive(Clone, Default)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        let id: String = random_bytes::<8>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+pub fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    let store = Store::open(&config.database)?;
+    let mailer = Mailer::new(
+        config.smtp_url.as_deref(),
+        &config.mail_from,
+        &config.public_url,
+    )?;
+    Ok(AppState {
+        keys: config.secret.keys(),
+        config: Arc::new(config),
+        store,
+        clock,
+        mailer,
+        metrics: Arc::new(Metrics::default()),
+    })
+}
+
+pub fn router(state: AppState) -> anyhow::Result<Router> {
+    let request_id = HeaderName::from_static("x-request-id");
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(state.config.allow_origins.clone()))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-portal-session"),
+        ])
+        .expose_headers([header::RETRY_AFTER]);
+
+    let api = Router::new()
+        .route("/portal/email/start", post(auth::email_start))
+        .route("/portal/email/verify", post(auth::email_verify))
+        .route("/portal/email/signout", post(auth::email_signout))
+        .route("/portal/email/subscriptions", get(portal::subscriptions))
+        .route(
+            "/portal/email/subscriptions/{mode}/{id}/{action}",
+            post(portal::subscription_action),
+        )
+        .route("/portal/email/cards", get(portal::cards))
+        .route("/portal/email/wallet", get(portal::wallet))
+        .route("/dev/outbox", get(dev::dev_outbox))
+        .route("/dev/clock/advance", post(dev::dev_clock_advance))
+        .route("/healthz", get(routes::healthz))
+        .route("/portal/{*rest}", any(routes::api_not_found))
+        .route("/dev/{*rest}", any(routes::api_not_found))
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(axum::middleware::from_fn(web_app::api_headers))
+        .layer(cors)
+        .with_state(state.clone());
+
+    let app = match &state.config.dist {
+        Some(dist) => {
+            let headers = AppHeaders::new(dist, &state.config.frame_ancestors, &[])?;
+            let files = ServeDir::new(dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(ServeFile::new(dist.join("index.html")));
+            Router::new()
+                .fallback_service(files)
+                .layer(axum::middleware::from_fn_with_state(
+                    headers.csp,
+                    web_app::app_headers,
+                ))
+        }
+        None => Router::new().fallback(routes::api_not_found),
+    };
+
+    Ok(api
+        .merge(app)
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(request_id, RandomRequestId)))
+}
+
+/// A server bound to its port and serving in the background.
+pub struct Application {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Application {
+    pub async fn spawn(config: Config, clock: Clock) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let state = build_state(config, clock)?;
+        let app = router(state.clone())?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        Ok(Application {
+            addr,
+            state,
+            stop,
+            server,
+        })
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.server.await??;
+        Ok(())
+    }
+
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
+    pub async fn run_until_signal(self) -> anyhow::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        self.stop().await
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}

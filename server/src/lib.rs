@@ -1,0 +1,17 @@
+//! Duro Portal's reference API server: the portal contract on axum + SQLite.
+pub mod app;
+pub mod clock;
+pub mod crypto;
+pub mod error;
+pub mod extract;
+pub mod mail;
+pub mod routes;
+pub mod seed;
+pub mod signin;
+pub mod state;
+pub mod store;
+pub mod web_app;
+
+pub use app::Application;
+pub use clock::Clock;
+pub use state::{Config, Limits};

@@ -1,0 +1,194 @@
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use axum::http::HeaderValue;
+use clap::{Args, Parser, Subcommand};
+use portal_core::Email;
+use portal_server::crypto::Secret;
+use portal_server::store::Store;
+use portal_server::{seed, Application, Clock, Config, Limits};
+
+#[derive(Parser)]
+#[command(version, about = "Duro Portal's reference API server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the built web app.
+    Serve(ServeArgs),
+    /// Print a portal link that pre-fills an address (it never signs anyone in).
+    Link(LinkArgs),
+    /// Load data into the database.
+    Seed(SeedArgs),
+}
+
+#[derive(Args)]
+struct StorageArgs {
+    /// SQLite database file; created with its folder if missing.
+    #[arg(long, default_value = "data/portal.db")]
+    database: PathBuf,
+    /// The server secret (64 hex digits); created (mode 0600) if missing.
+    /// Default: secret.key beside the database.
+    #[arg(long)]
+    secret_file: Option<PathBuf>,
+}
+
+impl StorageArgs {
+    fn secret(&self) -> anyhow::Result<Secret> {
+        let path = self.secret_file.clone().unwrap_or_else(|| {
+            self.database
+                .parent()
+                .map(|dir| dir.join("secret.key"))
+                .unwrap_or_else(|| PathBuf::from("secret.key"))
+        });
+        Secret::load_or_create(&path)
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// The built web app (trunk build --release).
+    #[arg(long, default_value = "dist")]
+    dist: PathBuf,
+    /// Serve the API only, without the web app.
+    #[arg(long)]
+    api_only: bool,
+    /// Send codes by SMTP, e.g. smtps://user:pass@smtp.example.com. Without it,
+    /// dev mode: codes go to the log and GET /dev/outbox.
+    #[arg(long)]
+    smtp_url: Option<String>,
+    #[arg(long, default_value = "Duro Portal <no-reply@localhost>")]
+    mail_from: String,
+    /// Allow POST /dev/clock/advance to move the server's clock (tests only).
+    #[arg(long)]
+    dev_clock: bool,
+    /// An origin allowed to call the API from a browser (repeatable), e.g. https://portal.example.com.
+    #[arg(long = "allow-origin")]
+    allow_origins: Vec<String>,
+    /// A reverse proxy whose X-Forwarded-For is believed (repeatable).
+    #[arg(long = "trusted-proxy")]
+    trusted_proxies: Vec<IpAddr>,
+    /// CSP frame-ancestors: who may frame the portal.
+    #[arg(long, default_value = "'none'")]
+    frame_ancestors: String,
+    /// The portal's public address, named in mails. Default: http://<listen>.
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Load the demo data set first if the database has none.
+    #[arg(long)]
+    seed_demo: bool,
+}
+
+#[derive(Args)]
+struct LinkArgs {
+    #[arg(long)]
+    email: String,
+    /// How long the link pre-fills the address, e.g. 7d, 12h, 30m.
+    #[arg(long, default_value = "7d", value_parser = humantime::parse_duration)]
+    ttl: std::time::Duration,
+    #[command(flatten)]
+    storage: StorageArgs,
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    public_url: String,
+}
+
+#[derive(Args)]
+struct SeedArgs {
+    /// The demo data set: 3 merchants, ada@example.com and bob@example.com.
+    #[arg(long, required = true)]
+    demo: bool,
+    #[command(flatten)]
+    storage: StorageArgs,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "portal_server=info,tower_http=info".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => serve(args).await,
+        Command::Link(args) => link(args),
+        Command::Seed(args) => {
+            let store = Store::open(&args.storage.database)?;
+            let added = seed::seed_demo(&store, Clock::default().now()).await?;
+            println!(
+                "{}",
+                if added {
+                    "demo data added"
+                } else {
+                    "demo data already present"
+                }
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let allow_origins = args
+        .allow_origins
+        .iter()
+        .map(|origin| {
+            HeaderValue::from_str(origin.trim_end_matches('/'))
+                .with_context(|| format!("--allow-origin {origin:?} is not a valid origin"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let public_url = args
+        .public_url
+        .unwrap_or_else(|| format!("http://{}", args.listen));
+    let config = Config {
+        listen: args.listen,
+        secret: args.storage.secret()?,
+        database: args.storage.database,
+        dist: (!args.api_only).then_some(args.dist),
+        smtp_url: args.smtp_url,
+        mail_from: args.mail_from,
+        dev_clock: args.dev_clock,
+        allow_origins,
+        trusted_proxies: args.trusted_proxies,
+        frame_ancestors: args.frame_ancestors,
+        public_url: public_url.clone(),
+        limits: Limits::default(),
+    };
+    let dev_mode = config.dev_mode();
+    let app = Application::spawn(config, Clock::default()).await?;
+    if args.seed_demo && seed::seed_demo(&app.state.store, app.state.clock.now()).await? {
+        tracing::info!("demo data added");
+    }
+    tracing::info!(
+        "Duro Portal on http://{} ({})",
+        app.addr,
+        if dev_mode {
+            "dev mode: codes at /dev/outbox and in this log"
+        } else {
+            "codes by SMTP"
+        }
+    );
+    app.run_until_signal().await
+}
+
+fn link(args: LinkArgs) -> anyhow::Result<()> {
+    let email = Email::parse(&args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let ttl = i64::try_from(args.ttl.as_secs()).context("--ttl is too long")?;
+    anyhow::ensure!(ttl > 0, "--ttl must be at least a second");
+    let expires_at = Clock::default().now() + ttl;
+    let token = args
+        .storage
+        .secret()?
+        .keys()
+        .mint_link_token(&email, expires_at);
+    println!("{}/#token={token}", args.public_url.trim_end_matches('/'));
+    Ok(())
+}

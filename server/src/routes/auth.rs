@@ -1,0 +1,161 @@
+//! `POST /portal/email/start`, `/verify` and `/signout`.
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use portal_core::api::{
+    SignoutResponse, StartRequest, StartResponse, VerifyRequest, VerifyResponse,
+};
+use portal_core::{Email, OtpCode};
+
+use crate::error::AppError;
+use crate::extract::{ApiJson, ClientIp, SessionToken};
+use crate::signin::{self, StartOutcome};
+use crate::state::AppState;
+
+/// The address a request is about: from a portal link token if given, else the email field.
+fn requested_email(
+    state: &AppState,
+    email: Option<String>,
+    token: Option<String>,
+) -> Result<Email, AppError> {
+    match token.filter(|t| !t.trim().is_empty()) {
+        Some(token) => state
+            .keys
+            .open_link_token(&token, state.clock.now())
+            .map_err(|e| AppError::invalid("token", e.issue(), e.to_string())),
+        None => Email::parse(email.as_deref().unwrap_or_default())
+            .map_err(|e| AppError::invalid("email", e.code(), e.to_string())),
+    }
+}
+
+fn outcome_name(result: &Result<impl Sized, AppError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(AppError::RateLimited { .. }) => "rate_limited",
+        Err(AppError::Validation { details, .. }) => {
+            match details.first().map(|d| d.issue.as_str()) {
+                Some("incorrect") => "incorrect",
+                Some("expired") => "expired",
+                Some("attempts_exceeded") => "attempts_exceeded",
+                _ => "invalid",
+            }
+        }
+        Err(_) => "error",
+    }
+}
+
+pub async fn email_start(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    ApiJson(request): ApiJson<StartRequest>,
+) -> Result<Json<StartResponse>, AppError> {
+    let started = Instant::now();
+    let email = requested_email(&state, request.email, request.token)?;
+    let resend = request.resend.unwrap_or(false);
+    let now = state.clock.now();
+    let result = {
+        let (keys, limits, email) = (
+            state.keys.clone(),
+            state.config.limits.clone(),
+            email.clone(),
+        );
+        let client = client.to_string();
+        state
+            .store
+            .write(move |conn| signin::start(conn, &keys, &limits, now, &email, &client, resend))
+            .await
+    };
+    let log_id = state.keys.log_id(&email);
+    let detail = match &result {
+        Ok(StartOutcome::Send { code, has_account }) => {
+            // Unknown addresses get the same record and answer, but no mail.
+            if *has_account {
+                let mail =
+                    state
+                        .mailer
+                        .compose(&email, code, state.config.limits.code_ttl / 60, now);
+                state
+                    .mailer
+                    .send_in_background(mail, log_id.clone(), state.metrics.clone());
+            }
+            if resend {
+                "resent"
+            } else {
+                "sent"
+            }
+        }
+        Ok(StartOutcome::AlreadySent) => "cooldown",
+        Err(_) => outcome_name(&result),
+    };
+    tracing::info!(
+        event = "start",
+        client = %client,
+        email = %log_id,
+        result = detail,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+    );
+    result?;
+    Ok(Json(StartResponse {
+        email: email.to_string(),
+    }))
+}
+
+pub async fn email_verify(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    ApiJson(request): ApiJson<VerifyRequest>,
+) -> Result<Json<VerifyResponse>, AppError> {
+    let started = Instant::now();
+    // The code's shape is checked before anything touches the database.
+    let code = OtpCode::parse(&request.code)
+        .map_err(|e| AppError::invalid("code", e.code(), e.to_string()))?;
+    let email = requested_email(&state, request.email, request.token)?;
+    let now = state.clock.now();
+    let result = {
+        let (keys, limits, email) = (
+            state.keys.clone(),
+            state.config.limits.clone(),
+            email.clone(),
+        );
+        state
+            .store
+            .write(move |conn| signin::verify(conn, &keys, &limits, now, &email, &code))
+            .await
+            .and_then(|verdict| verdict)
+    };
+    tracing::info!(
+        event = "verify",
+        client = %client,
+        email = %state.keys.log_id(&email),
+        result = outcome_name(&result),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+    );
+    let signed_in = result?;
+    Ok(Json(VerifyResponse {
+        session_token: signed_in.session_token,
+        account: signed_in.account,
+        subscriptions: signed_in.merchants,
+    }))
+}
+
+/// Revokes the session; answers the same whether or not it was still live.
+pub async fn email_signout(
+    State(state): State<AppState>,
+    token: Option<SessionToken>,
+) -> Result<Response, AppError> {
+    if let Some(SessionToken(token)) = token {
+        state
+            .store
+            .write(move |conn| signin::revoke_session(conn, &token))
+            .await?;
+    }
+    let mut response = Json(SignoutResponse { ok: true }).into_response();
+    response.headers_mut().insert(
+        header::HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\", \"storage\""),
+    );
+    Ok(response)
+}

@@ -1,0 +1,220 @@
+//! `seed --demo`: three merchants, a customer with a subscription in every status, and a second customer.
+use r2d2_sqlite::rusqlite::{params, Connection};
+
+use crate::store::Store;
+
+const DAY: i64 = 24 * 60 * 60;
+
+pub const DEMO_CUSTOMER: &str = "ada@example.com";
+pub const OTHER_CUSTOMER: &str = "bob@example.com";
+
+/// Seeds the demo data once; returns false when it is already there.
+pub async fn seed_demo(store: &Store, now: i64) -> anyhow::Result<bool> {
+    Ok(store.write(move |conn| Ok(insert_demo(conn, now)?)).await?)
+}
+
+fn insert_demo(conn: &Connection, now: i64) -> Result<bool, r2d2_sqlite::rusqlite::Error> {
+    let seeded: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM customers WHERE email = ?1",
+        [DEMO_CUSTOMER],
+        |row| row.get(0),
+    )?;
+    if seeded > 0 {
+        return Ok(false);
+    }
+    conn.execute_batch(
+        "INSERT INTO merchants (tenant_id, name, actions) VALUES
+           ('ten_lagosfresh', 'Lagos Fresh Boxes', 'cancel,pause,resume'),
+           ('ten_streamly', 'Streamly', 'cancel'),
+           ('ten_fithub', 'FitHub Gyms', '');
+         INSERT INTO plans (id, tenant_id, name, amount, currency, interval, interval_count) VALUES
+           ('plan_family_box', 'ten_lagosfresh', 'Family box', 500000, 'NGN', 'month', 1),
+           ('plan_snack_box', 'ten_lagosfresh', 'Snack box', 250000, 'NGN', 'week', 2),
+           ('plan_premium', 'ten_streamly', 'Premium', 1999, 'USD', 'month', 1),
+           ('plan_premium_annual', 'ten_streamly', 'Premium (annual)', 19900, 'USD', 'year', 1),
+           ('plan_quarterly', 'ten_fithub', 'Quarterly membership', 4500000, 'NGN', 'month', 3);
+         INSERT INTO customers (id, email, name) VALUES
+           ('cus_ada', 'ada@example.com', 'Ada Lovelace'),
+           ('cus_bob', 'bob@example.com', NULL);",
+    )?;
+    let subscriptions: &[(
+        &str,
+        &str,
+        &str,
+        Option<&str>,
+        &str,
+        &str,
+        bool,
+        Option<i64>,
+    )] = &[
+        (
+            "sub_ada_active",
+            "ten_lagosfresh",
+            "cus_ada",
+            Some("plan_family_box"),
+            "live",
+            "active",
+            false,
+            Some(8),
+        ),
+        (
+            "sub_ada_paused",
+            "ten_lagosfresh",
+            "cus_ada",
+            Some("plan_snack_box"),
+            "live",
+            "paused",
+            false,
+            Some(20),
+        ),
+        (
+            "sub_ada_test",
+            "ten_lagosfresh",
+            "cus_ada",
+            Some("plan_family_box"),
+            "test",
+            "active",
+            false,
+            Some(3),
+        ),
+        (
+            "sub_ada_incomplete",
+            "ten_lagosfresh",
+            "cus_ada",
+            Some("plan_snack_box"),
+            "test",
+            "incomplete",
+            false,
+            None,
+        ),
+        (
+            "sub_ada_expired",
+            "ten_lagosfresh",
+            "cus_ada",
+            Some("plan_family_box"),
+            "live",
+            "expired",
+            false,
+            Some(-60),
+        ),
+        (
+            "sub_ada_trialing",
+            "ten_streamly",
+            "cus_ada",
+            Some("plan_premium"),
+            "live",
+            "trialing",
+            false,
+            Some(5),
+        ),
+        (
+            "sub_ada_cancelling",
+            "ten_streamly",
+            "cus_ada",
+            Some("plan_premium_annual"),
+            "live",
+            "active",
+            true,
+            Some(40),
+        ),
+        (
+            "sub_ada_canceled",
+            "ten_streamly",
+            "cus_ada",
+            Some("plan_premium"),
+            "live",
+            "canceled",
+            false,
+            Some(-30),
+        ),
+        (
+            "sub_ada_past_due",
+            "ten_fithub",
+            "cus_ada",
+            Some("plan_quarterly"),
+            "live",
+            "past_due",
+            false,
+            Some(2),
+        ),
+        (
+            "sub_ada_unpaid",
+            "ten_fithub",
+            "cus_ada",
+            Some("plan_quarterly"),
+            "test",
+            "unpaid",
+            false,
+            Some(-3),
+        ),
+        (
+            "sub_ada_no_plan",
+            "ten_fithub",
+            "cus_ada",
+            None,
+            "live",
+            "active",
+            false,
+            Some(12),
+        ),
+        (
+            "sub_bob_active",
+            "ten_lagosfresh",
+            "cus_bob",
+            Some("plan_family_box"),
+            "live",
+            "active",
+            false,
+            Some(10),
+        ),
+    ];
+    for (id, tenant, customer, plan, mode, status, cancelling, days) in subscriptions {
+        conn.execute(
+            "INSERT INTO subscriptions
+               (id, tenant_id, customer_id, plan_id, mode, status, cancel_at_period_end, current_period_end)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![id, tenant, customer, plan, mode, status, cancelling, days.map(|d| now + d * DAY)],
+        )?;
+    }
+    conn.execute_batch(
+        "INSERT INTO cards (id, customer_id, brand, last4, exp_month, exp_year, is_default) VALUES
+           ('card_ada_visa', 'cus_ada', 'visa', '4242', 8, 2028, 1),
+           ('card_ada_mc', 'cus_ada', 'mastercard', '4444', 1, 2027, 0),
+           ('card_bob_verve', 'cus_bob', NULL, NULL, NULL, NULL, 1);
+         INSERT INTO wallets (customer_id, balance, currency, status) VALUES
+           ('cus_ada', 1250000, 'NGN', 'active');",
+    )?;
+    for (id, amount, balance_after, memo, merchant, days_ago) in [
+        (
+            "wtx_1",
+            2_000_000i64,
+            2_000_000i64,
+            Some("Top-up"),
+            None,
+            20i64,
+        ),
+        (
+            "wtx_2",
+            -500_000,
+            1_500_000,
+            Some("Family box"),
+            Some("Lagos Fresh Boxes"),
+            12,
+        ),
+        (
+            "wtx_3",
+            -250_000,
+            1_250_000,
+            None,
+            Some("Lagos Fresh Boxes"),
+            4,
+        ),
+    ] {
+        conn.execute(
+            "INSERT INTO wallet_transactions (id, customer_id, amount, balance_after, memo, merchant_name, created_at)
+             VALUES (?1, 'cus_ada', ?2, ?3, ?4, ?5, ?6)",
+            params![id, amount, balance_after, memo, merchant, now - days_ago * DAY],
+        )?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,274 @@
+//! The sign-in rules, as functions of one transaction, the keys and the time.
+use portal_core::api::{CodeIssue, ErrorDetail, PortalAccount, PortalMerchantGroup};
+use portal_core::{Email, OtpCode};
+use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
+
+use crate::crypto::{new_session_token, random_bytes, session_hash, Keys};
+use crate::error::AppError;
+use crate::state::Limits;
+use crate::store;
+
+const HOUR: i64 = 60 * 60;
+
+pub enum StartOutcome {
+    /// A code to mail: new, or the live one again. Unknown addresses are never mailed.
+    Send { code: OtpCode, has_account: bool },
+    /// Inside the resend cooldown without `resend`: the mail already sent stands.
+    AlreadySent,
+}
+
+/// How many events in the last hour, and when the oldest of them leaves the window.
+fn hourly_window(
+    conn: &Connection,
+    table_sql: &str,
+    key: &str,
+    now: i64,
+) -> Result<(i64, i64), AppError> {
+    let (count, oldest): (i64, Option<i64>) =
+        conn.query_row(table_sql, params![key, now - HOUR], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+    Ok((count, oldest.map_or(0, |oldest| oldest + HOUR - now)))
+}
+
+pub fn start(
+    conn: &Connection,
+    keys: &Keys,
+    limits: &Limits,
+    now: i64,
+    email: &Email,
+    client: &str,
+    resend: bool,
+) -> Result<StartOutcome, AppError> {
+    conn.execute("DELETE FROM ip_starts WHERE at <= ?1", [now - HOUR])?;
+    conn.execute("DELETE FROM code_sends WHERE sent_at <= ?1", [now - HOUR])?;
+
+    let (starts, retry_after) = hourly_window(
+        conn,
+        "SELECT COUNT(*), MIN(at) FROM ip_starts WHERE ip = ?1 AND at > ?2",
+        client,
+        now,
+    )?;
+    if starts >= limits.starts_per_ip_per_hour {
+        return Err(AppError::RateLimited { retry_after });
+    }
+    conn.execute(
+        "INSERT INTO ip_starts (ip, at) VALUES (?1, ?2)",
+        params![client, now],
+    )?;
+
+    let live: Option<(Vec<u8>, i64)> = conn
+        .query_row(
+            "SELECT seed, last_sent_at FROM codes
+             WHERE email = ?1 AND expires_at > ?2 AND attempts < ?3",
+            params![email.as_str(), now, limits.attempts_per_code],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    if let Some((_, last_sent_at)) = &live {
+        if !resend && now - last_sent_at < limits.resend_cooldown {
+            return Ok(StartOutcome::AlreadySent);
+        }
+    }
+
+    let (sent, retry_after) = hourly_window(
+        conn,
+        "SELECT COUNT(*), MIN(sent_at) FROM code_sends WHERE email = ?1 AND sent_at > ?2",
+        email.as_str(),
+        now,
+    )?;
+    if sent >= limits.codes_per_email_per_hour {
+        return Err(AppError::RateLimited { retry_after });
+    }
+    conn.execute(
+        "INSERT INTO code_sends (email, sent_at) VALUES (?1, ?2)",
+        params![email.as_str(), now],
+    )?;
+
+    let code = match live {
+        // The code already in the inbox stays valid: mail the same one again.
+        Some((seed, _)) => {
+            conn.execute(
+                "UPDATE codes SET last_sent_at = ?2 WHERE email = ?1",
+                params![email.as_str(), now],
+            )?;
+            keys.code_from_seed(email, &seed)
+        }
+        None => {
+            let seed: [u8; 16] = random_bytes();
+            let code = keys.code_from_seed(email, &seed);
+            conn.execute(
+                "INSERT OR REPLACE INTO codes (email, seed, code_hash, expires_at, attempts, last_sent_at)
+                 VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+                params![
+                    email.as_str(),
+                    &seed[..],
+                    keys.hash_code(email, &code),
+                    now + limits.code_ttl,
+                    now
+                ],
+            )?;
+            code
+        }
+    };
+    Ok(StartOutcome::Send {
+        code,
+        has_account: store::has_account(conn, email.as_str())?,
+    })
+}
+
+pub struct SignedIn {
+    pub session_token: String,
+    pub account: PortalAccount,
+    pub merchants: Vec<PortalMerchantGroup>,
+}
+
+fn code_error(issue: CodeIssue, attempts_remaining: Option<u32>) -> AppError {
+    let message = match (&issue, attempts_remaining) {
+        (CodeIssue::Incorrect, Some(1)) => {
+            "That code isn\u{2019}t right. You have 1 try left.".to_string()
+        }
+        (CodeIssue::Incorrect, Some(n)) => {
+            format!("That code isn\u{2019}t right. You have {n} tries left.")
+        }
+        (CodeIssue::Expired, _) => "This code has expired. Ask for a new one.".to_string(),
+        (CodeIssue::AttemptsExceeded, _) => {
+            "Too many wrong tries for this code. Ask for a new one.".to_string()
+        }
+        _ => "That code isn\u{2019}t right.".to_string(),
+    };
+    AppError::Validation {
+        message,
+        details: vec![ErrorDetail {
+            path: "code".to_string(),
+            issue: issue.as_str().to_string(),
+            attempts_remaining,
+        }],
+    }
+}
+
+/// Checks a code. The outer `Result` is for faults (the transaction rolls back);
+/// the inner one is the verdict, committed either way so every try is counted.
+pub fn verify(
+    conn: &Connection,
+    keys: &Keys,
+    limits: &Limits,
+    now: i64,
+    email: &Email,
+    code: &OtpCode,
+) -> Result<Result<SignedIn, AppError>, AppError> {
+    let (consecutive, locks, locked_until): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT consecutive, locks, locked_until FROM sign_in_failures WHERE email = ?1",
+            [email.as_str()],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?
+        .unwrap_or((0, 0, 0));
+    if locked_until > now {
+        return Ok(Err(AppError::RateLimited {
+            retry_after: locked_until - now,
+        }));
+    }
+
+    let stored: Option<(Vec<u8>, i64, i64)> = conn
+        .query_row(
+            "SELECT code_hash, expires_at, attempts FROM codes WHERE email = ?1",
+            [email.as_str()],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    // No code at all (never sent, or already used) reads as expired: ask for a new one.
+    let Some((hash, expires_at, attempts)) = stored.filter(|(_, expires_at, _)| *expires_at > now)
+    else {
+        return Ok(Err(code_error(CodeIssue::Expired, None)));
+    };
+    let _ = expires_at;
+    if attempts >= limits.attempts_per_code {
+        return Ok(Err(code_error(CodeIssue::AttemptsExceeded, None)));
+    }
+    // Counted before comparing, in the same transaction.
+    let attempts = attempts + 1;
+    conn.execute(
+        "UPDATE codes SET attempts = ?2 WHERE email = ?1",
+        params![email.as_str(), attempts],
+    )?;
+
+    if keys.code_matches(email, code, &hash) {
+        conn.execute("DELETE FROM codes WHERE email = ?1", [email.as_str()])?;
+        conn.execute(
+            "DELETE FROM sign_in_failures WHERE email = ?1",
+            [email.as_str()],
+        )?;
+        let (session_token, token_hash) = new_session_token();
+        conn.execute(
+            "INSERT INTO sessions (token_hash, email, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?3)",
+            params![token_hash, email.as_str(), now],
+        )?;
+        return Ok(Ok(SignedIn {
+            session_token,
+            account: store::account(conn, email.as_str())?,
+            merchants: store::subscriptions_for(conn, email.as_str())?,
+        }));
+    }
+
+    let consecutive = consecutive + 1;
+    let (locks, locked_until) = if consecutive >= limits.failures_before_lock {
+        // 30 s, then doubling with each further failure, up to an hour.
+        let lock = (limits.first_lock << locks.min(20)).min(limits.longest_lock);
+        (locks + 1, now + lock)
+    } else {
+        (locks, 0)
+    };
+    conn.execute(
+        "INSERT INTO sign_in_failures (email, consecutive, locks, locked_until) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(email) DO UPDATE SET consecutive = ?2, locks = ?3, locked_until = ?4",
+        params![email.as_str(), consecutive, locks, locked_until],
+    )?;
+    let remaining = limits.attempts_per_code - attempts;
+    if remaining <= 0 {
+        return Ok(Err(code_error(CodeIssue::AttemptsExceeded, None)));
+    }
+    Ok(Err(code_error(
+        CodeIssue::Incorrect,
+        Some(remaining as u32),
+    )))
+}
+
+/// The address a session token stands for, if the session is live; refreshes its idle time.
+pub fn session_email(
+    conn: &Connection,
+    limits: &Limits,
+    now: i64,
+    token: &str,
+) -> Result<String, AppError> {
+    let hash = session_hash(token);
+    let session: Option<(String, i64, i64, bool)> = conn
+        .query_row(
+            "SELECT email, created_at, last_seen_at, revoked FROM sessions WHERE token_hash = ?1",
+            [&hash],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .optional()?;
+    match session {
+        Some((email, created_at, last_seen_at, false))
+            if now - last_seen_at < limits.session_idle
+                && now - created_at < limits.session_absolute =>
+        {
+            conn.execute(
+                "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+                params![hash, now],
+            )?;
+            Ok(email)
+        }
+        _ => Err(AppError::Unauthorized),
+    }
+}
+
+pub fn revoke_session(conn: &Connection, token: &str) -> Result<(), AppError> {
+    conn.execute(
+        "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
+        [session_hash(token)],
+    )?;
+    Ok(())
+}

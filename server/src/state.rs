@@ -1,0 +1,85 @@
+//! Configuration and the state every handler shares.
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use axum::http::HeaderValue;
+
+use crate::clock::Clock;
+use crate::crypto::{Keys, Secret};
+use crate::mail::Mailer;
+use crate::store::Store;
+
+/// The sign-in rules' numbers, in seconds and counts.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub code_ttl: i64,
+    pub resend_cooldown: i64,
+    pub codes_per_email_per_hour: i64,
+    pub starts_per_ip_per_hour: i64,
+    pub attempts_per_code: i64,
+    pub failures_before_lock: i64,
+    pub first_lock: i64,
+    pub longest_lock: i64,
+    pub session_idle: i64,
+    pub session_absolute: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            code_ttl: 10 * 60,
+            resend_cooldown: 60,
+            codes_per_email_per_hour: 5,
+            starts_per_ip_per_hour: 60,
+            attempts_per_code: 5,
+            failures_before_lock: 20,
+            first_lock: 30,
+            longest_lock: 60 * 60,
+            session_idle: 30 * 60,
+            session_absolute: 12 * 60 * 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database: PathBuf,
+    pub secret: Secret,
+    /// The built web app; `None` serves the API alone.
+    pub dist: Option<PathBuf>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub dev_clock: bool,
+    pub allow_origins: Vec<HeaderValue>,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub frame_ancestors: String,
+    /// Where people open the portal; named in mails and used for links.
+    pub public_url: String,
+    pub limits: Limits,
+}
+
+impl Config {
+    /// Dev mode (the outbox at /dev/outbox) is on exactly when no SMTP server is set.
+    pub fn dev_mode(&self) -> bool {
+        self.smtp_url.is_none()
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub keys: Keys,
+    pub store: Store,
+    pub clock: Clock,
+    pub mailer: Mailer,
+    pub metrics: Arc<Metrics>,
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    pub mails_sent: AtomicU64,
+    pub mails_failed: AtomicU64,
+}

@@ -1,0 +1,369 @@
+//! SQLite storage: every rule that must hold across requests and restarts.
+//!
+//! Writes run in `BEGIN IMMEDIATE` transactions, so a check and the write that
+//! follows it (count a try, use a code) happen as one step even under load.
+use std::path::Path;
+
+use portal_core::api::{
+    Mode, PortalAccount, PortalAction, PortalCard, PortalMerchantGroup, PortalPlan,
+    PortalSubscription, SubscriptionStatus, WalletResponse, WalletStatus, WalletTransaction,
+};
+use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use r2d2_sqlite::SqliteConnectionManager;
+
+use crate::error::AppError;
+
+pub type Pool = r2d2::Pool<SqliteConnectionManager>;
+
+/// Schema versions, applied in order at start; `PRAGMA user_version` says how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE customers (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT
+);
+CREATE TABLE merchants (
+    tenant_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    -- comma-separated PortalAction values the merchant allows
+    actions TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE plans (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES merchants(tenant_id),
+    name TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    interval TEXT NOT NULL,
+    interval_count INTEGER NOT NULL
+);
+CREATE TABLE subscriptions (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES merchants(tenant_id),
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    plan_id TEXT REFERENCES plans(id),
+    mode TEXT NOT NULL CHECK (mode IN ('test', 'live')),
+    status TEXT NOT NULL,
+    cancel_at_period_end INTEGER NOT NULL DEFAULT 0,
+    current_period_end INTEGER
+);
+CREATE INDEX subscriptions_by_customer ON subscriptions(customer_id);
+CREATE TABLE cards (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    brand TEXT, last4 TEXT, exp_month INTEGER, exp_year INTEGER,
+    is_default INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE wallets (
+    customer_id TEXT PRIMARY KEY REFERENCES customers(id),
+    balance INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE TABLE wallet_transactions (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    amount INTEGER NOT NULL,
+    balance_after INTEGER NOT NULL,
+    memo TEXT,
+    merchant_name TEXT,
+    created_at INTEGER NOT NULL
+);
+-- One live code per address, for real and unknown addresses alike.
+CREATE TABLE codes (
+    email TEXT PRIMARY KEY,
+    seed BLOB NOT NULL,
+    code_hash BLOB NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_sent_at INTEGER NOT NULL
+);
+CREATE TABLE code_sends (email TEXT NOT NULL, sent_at INTEGER NOT NULL);
+CREATE INDEX code_sends_by_email ON code_sends(email, sent_at);
+CREATE TABLE ip_starts (ip TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX ip_starts_by_ip ON ip_starts(ip, at);
+CREATE TABLE sign_in_failures (
+    email TEXT PRIMARY KEY,
+    consecutive INTEGER NOT NULL DEFAULT 0,
+    locks INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE sessions (
+    token_hash BLOB PRIMARY KEY,
+    email TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+"#];
+
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+fn configure(conn: &mut Connection) -> Result<(), r2d2_sqlite::rusqlite::Error> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+impl Store {
+    pub fn open(path: &Path) -> anyhow::Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let manager = SqliteConnectionManager::file(path).with_init(configure);
+        let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
+        let mut conn = pool.get()?;
+        migrate(&mut conn)?;
+        Ok(Store { pool })
+    }
+
+    /// Runs blocking database work off the async runtime.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(AppError::internal)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+
+    /// Like `run`, inside one `BEGIN IMMEDIATE` transaction that commits only on `Ok`.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await
+    }
+}
+
+fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
+    let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied.max(0) as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+pub fn timestamp(unix: i64) -> Option<String> {
+    let at = time::OffsetDateTime::from_unix_timestamp(unix).ok()?;
+    at.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+fn parse_actions(list: &str) -> Vec<PortalAction> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(PortalAction::from)
+        .collect()
+}
+
+pub fn account(conn: &Connection, email: &str) -> Result<PortalAccount, AppError> {
+    let name: Option<Option<String>> = conn
+        .query_row(
+            "SELECT name FROM customers WHERE email = ?1",
+            [email],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(PortalAccount {
+        email: email.to_string(),
+        name: name.flatten(),
+    })
+}
+
+pub fn has_account(conn: &Connection, email: &str) -> Result<bool, AppError> {
+    Ok(conn
+        .query_row("SELECT 1 FROM customers WHERE email = ?1", [email], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some())
+}
+
+/// Every subscription of one address, grouped by merchant, in a single query
+/// whatever the number of merchants.
+pub fn subscriptions_for(
+    conn: &Connection,
+    email: &str,
+) -> Result<Vec<PortalMerchantGroup>, AppError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT m.tenant_id, m.name, m.actions,
+                s.id, s.mode, s.status, s.cancel_at_period_end, s.current_period_end,
+                p.id, p.name, p.amount, p.currency, p.interval, p.interval_count
+         FROM subscriptions s
+         JOIN customers c ON c.id = s.customer_id
+         JOIN merchants m ON m.tenant_id = s.tenant_id
+         LEFT JOIN plans p ON p.id = s.plan_id
+         WHERE c.email = ?1
+         ORDER BY m.name COLLATE NOCASE, m.tenant_id, s.current_period_end, s.id",
+    )?;
+    let mut groups: Vec<PortalMerchantGroup> = Vec::new();
+    let mut rows = statement.query([email])?;
+    while let Some(row) = rows.next()? {
+        let tenant_id: String = row.get(0)?;
+        let plan_id: Option<String> = row.get(8)?;
+        let plan = match plan_id {
+            Some(id) => Some(PortalPlan {
+                id,
+                name: row.get(9)?,
+                amount: row.get(10)?,
+                currency: row.get(11)?,
+                interval: row.get(12)?,
+                interval_count: row.get(13)?,
+            }),
+            None => None,
+        };
+        let subscription = PortalSubscription {
+            id: row.get(3)?,
+            mode: Some(Mode::from(row.get::<_, String>(4)?)),
+            status: SubscriptionStatus::from(row.get::<_, String>(5)?),
+            cancel_at_period_end: row.get(6)?,
+            current_period_end: row.get::<_, Option<i64>>(7)?.and_then(timestamp),
+            plan,
+        };
+        match groups.last_mut() {
+            Some(group) if group.tenant_id == tenant_id => group.subscriptions.push(subscription),
+            _ => groups.push(PortalMerchantGroup {
+                tenant_id,
+                merchant_name: row.get(1)?,
+                subscriptions: vec![subscription],
+                actions: Some(parse_actions(&row.get::<_, String>(2)?)),
+            }),
+        }
+    }
+    Ok(groups)
+}
+
+/// A subscription as the action rules need it.
+pub struct OwnedSubscription {
+    pub id: String,
+    pub status: SubscriptionStatus,
+    pub cancel_at_period_end: bool,
+    pub current_period_end: Option<i64>,
+    pub allowed: Vec<PortalAction>,
+}
+
+/// The subscription with this id and mode if it belongs to `email`; `None` for
+/// anyone else's, so another customer's id looks like one that does not exist.
+pub fn owned_subscription(
+    conn: &Connection,
+    email: &str,
+    mode: &str,
+    id: &str,
+) -> Result<Option<OwnedSubscription>, AppError> {
+    Ok(conn
+        .query_row(
+            "SELECT s.id, s.status, s.cancel_at_period_end, s.current_period_end, m.actions
+             FROM subscriptions s
+             JOIN customers c ON c.id = s.customer_id
+             JOIN merchants m ON m.tenant_id = s.tenant_id
+             WHERE s.id = ?1 AND s.mode = ?2 AND c.email = ?3",
+            params![id, mode, email],
+            |row| {
+                Ok(OwnedSubscription {
+                    id: row.get(0)?,
+                    status: SubscriptionStatus::from(row.get::<_, String>(1)?),
+                    cancel_at_period_end: row.get(2)?,
+                    current_period_end: row.get(3)?,
+                    allowed: parse_actions(&row.get::<_, String>(4)?),
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn update_subscription(
+    conn: &Connection,
+    id: &str,
+    status: &SubscriptionStatus,
+    cancel_at_period_end: bool,
+) -> Result<(), AppError> {
+    conn.execute(
+        "UPDATE subscriptions SET status = ?2, cancel_at_period_end = ?3 WHERE id = ?1",
+        params![id, status.as_str(), cancel_at_period_end],
+    )?;
+    Ok(())
+}
+
+pub fn cards_for(conn: &Connection, email: &str) -> Result<Vec<PortalCard>, AppError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT k.id, k.brand, k.last4, k.exp_month, k.exp_year, k.is_default
+         FROM cards k JOIN customers c ON c.id = k.customer_id
+         WHERE c.email = ?1 ORDER BY k.is_default DESC, k.id",
+    )?;
+    let cards = statement
+        .query_map([email], |row| {
+            Ok(PortalCard {
+                id: row.get(0)?,
+                brand: row.get(1)?,
+                last4: row.get(2)?,
+                exp_month: row.get(3)?,
+                exp_year: row.get(4)?,
+                is_default: row.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(cards)
+}
+
+pub fn wallet_for(conn: &Connection, email: &str) -> Result<Option<WalletResponse>, AppError> {
+    let wallet = conn
+        .query_row(
+            "SELECT w.customer_id, w.balance, w.currency, w.status
+             FROM wallets w JOIN customers c ON c.id = w.customer_id WHERE c.email = ?1",
+            [email],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((customer_id, balance, currency, status)) = wallet else {
+        return Ok(None);
+    };
+    let mut statement = conn.prepare_cached(
+        "SELECT id, amount, balance_after, memo, merchant_name, created_at
+         FROM wallet_transactions WHERE customer_id = ?1 ORDER BY created_at DESC, id",
+    )?;
+    let transactions = statement
+        .query_map([&customer_id], |row| {
+            Ok(WalletTransaction {
+                id: row.get(0)?,
+                amount: row.get(1)?,
+                balance_after: row.get(2)?,
+                memo: row.get(3)?,
+                merchant_name: row.get(4)?,
+                created_at: timestamp(row.get(5)?).unwrap_or_default(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(WalletResponse {
+        balance,
+        currency,
+        status: WalletStatus::from(status),
+        transactions,
+    }))
+}

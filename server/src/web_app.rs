@@ -1,0 +1,142 @@
+//! Serves the built web app from dist/ with its security and cache headers.
+use std::path::Path;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// `'sha256-…'` sources for every inline `<script>` in index.html (Trunk's loader),
+/// so the CSP can allow exactly those without `'unsafe-inline'`.
+pub fn inline_script_hashes(index_html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = index_html;
+    while let Some(open) = rest.find("<script") {
+        let after_open = &rest[open..];
+        let Some(tag_end) = after_open.find('>') else {
+            break;
+        };
+        let tag = &after_open[..tag_end];
+        let body_start = tag_end + 1;
+        let Some(close) = after_open[body_start..].find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            let body = &after_open[body_start..body_start + close];
+            hashes.push(format!(
+                "'sha256-{}'",
+                STANDARD.encode(Sha256::digest(body.as_bytes()))
+            ));
+        }
+        rest = &after_open[body_start + close..];
+    }
+    hashes
+}
+
+pub struct AppHeaders {
+    pub csp: HeaderValue,
+}
+
+impl AppHeaders {
+    pub fn new(
+        dist: &Path,
+        frame_ancestors: &str,
+        connect_origins: &[String],
+    ) -> anyhow::Result<AppHeaders> {
+        let index = std::fs::read_to_string(dist.join("index.html")).map_err(|e| {
+            anyhow::anyhow!(
+                "{}/index.html is missing ({e}); build the app with `cargo xtask build`",
+                dist.display()
+            )
+        })?;
+        let scripts = inline_script_hashes(&index).join(" ");
+        let connect = std::iter::once("'self'".to_string())
+            .chain(connect_origins.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {scripts}; style-src 'self'; \
+             img-src 'self' data:; connect-src {connect}; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors {frame_ancestors}"
+        );
+        Ok(AppHeaders {
+            csp: HeaderValue::from_str(&csp)?,
+        })
+    }
+}
+
+/// Trunk names built assets `name-<16 hex>.ext`; those never change, so cache them for good.
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let stem = file.split('.').next().unwrap_or_default();
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+pub async fn app_headers(
+    axum::extract::State(csp): axum::extract::State<HeaderValue>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let hashed = is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    let succeeded = response.status().is_success();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    let cache = if hashed && succeeded {
+        "public, max-age=31536000, immutable"
+    } else {
+        // index.html, config.json and the like: always check for a newer one.
+        "no-cache"
+    };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+/// API answers must never be stored by a browser or proxy.
+pub async fn api_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_inline_scripts_only() {
+        let html = r#"<script type="module">init()</script><script src="/a.js"></script>"#;
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 1);
+        let expected = STANDARD.encode(Sha256::digest(b"init()"));
+        assert_eq!(hashes[0], format!("'sha256-{expected}'"));
+    }
+
+    #[test]
+    fn recognises_trunk_hashed_names() {
+        assert!(
+            is_hashed_asset("/portal-web-4a94b813f3c0e7d6_bg.wasm")
+                || is_hashed_asset("/portal-web-4a94b813f3c0e7d6.js")
+        );
+        assert!(is_hashed_asset("/style-7f546c9fde2c21d9.css"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/config.json"));
+    }
+}
