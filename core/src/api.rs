@@ -158,6 +158,8 @@ pub struct StartResponse {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyRequest {
+    /// Required; read as empty when missing so it fails like any bad code, on `code`.
+    #[serde(default)]
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,

@@ -57,7 +57,16 @@ fn parse_object<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AppError> {
     }
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
-        let path = if path == "." { String::new() } else { path };
+        let inner = error.inner().to_string();
+        // serde reports a missing field at the parent; name the field itself.
+        let missing = inner
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let path = match (path.as_str(), missing) {
+            (".", Some(field)) => field.to_string(),
+            (".", None) => String::new(),
+            _ => path,
+        };
         AppError::invalid(
             &path,
             "invalid_type",

@@ -8,6 +8,18 @@ const DAY: i64 = 24 * 60 * 60;
 pub const DEMO_CUSTOMER: &str = "ada@example.com";
 pub const OTHER_CUSTOMER: &str = "bob@example.com";
 
+/// id, merchant, customer, plan, mode, status, cancel at period end, days until the period ends.
+type SubscriptionRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    bool,
+    Option<i64>,
+);
+
 /// Seeds the demo data once; returns false when it is already there.
 pub async fn seed_demo(store: &Store, now: i64) -> anyhow::Result<bool> {
     Ok(store.write(move |conn| Ok(insert_demo(conn, now)?)).await?)
@@ -37,16 +49,7 @@ fn insert_demo(conn: &Connection, now: i64) -> Result<bool, r2d2_sqlite::rusqlit
            ('cus_ada', 'ada@example.com', 'Ada Lovelace'),
            ('cus_bob', 'bob@example.com', NULL);",
     )?;
-    let subscriptions: &[(
-        &str,
-        &str,
-        &str,
-        Option<&str>,
-        &str,
-        &str,
-        bool,
-        Option<i64>,
-    )] = &[
+    let subscriptions: &[SubscriptionRow] = &[
         (
             "sub_ada_active",
             "ten_lagosfresh",

@@ -1,0 +1,267 @@
+//! Bad input of every class gets the error envelope, never a bare status or a page.
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn a_body_over_four_kilobytes_is_refused() {
+    let app = spawn_app().await;
+    let body = json!({ "email": format!("{}@example.com", "a".repeat(5000)) });
+    let response = app
+        .raw_post(
+            "/portal/email/start",
+            Some("application/json"),
+            body.to_string().into_bytes(),
+        )
+        .await;
+    let (status, code, _) = error_of(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused() {
+    let app = spawn_app().await;
+    for body in [
+        "{\"email\":",
+        "not json",
+        "[1,2]",
+        "\"ada@example.com\"",
+        "",
+    ] {
+        let response = app
+            .raw_post(
+                "/portal/email/start",
+                Some("application/json"),
+                body.as_bytes().to_vec(),
+            )
+            .await;
+        let (status, code, _) = error_of(response).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "bad_request"),
+            "{body:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn another_content_type_is_refused_so_forms_cannot_send_mail() {
+    let app = spawn_app().await;
+    for content_type in [
+        Some("application/x-www-form-urlencoded"),
+        Some("text/plain"),
+        None,
+    ] {
+        let response = app
+            .raw_post(
+                "/portal/email/start",
+                content_type,
+                br#"{"email":"ada@example.com"}"#.to_vec(),
+            )
+            .await;
+        let (status, code, _) = error_of(response).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_request")
+        );
+    }
+    let charset = app
+        .raw_post(
+            "/portal/email/start",
+            Some("application/json; charset=utf-8"),
+            br#"{"email":"ada@example.com"}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(charset.status(), StatusCode::OK);
+    app.wait_for_mails(ADA, 1).await;
+}
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_names_the_field() {
+    let app = spawn_app().await;
+    let response = app
+        .post("/portal/email/start", json!({ "email": 42 }))
+        .await;
+    let (status, code, detail) = error_of(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_error")
+    );
+    assert_eq!(detail.unwrap().0, "email");
+    let response = app
+        .post(
+            "/portal/email/start",
+            json!({ "email": ADA, "resend": "yes" }),
+        )
+        .await;
+    assert_eq!(error_of(response).await.2.unwrap().0, "resend");
+}
+
+#[tokio::test]
+async fn an_invalid_or_missing_email_is_a_validation_error_on_email() {
+    let app = spawn_app().await;
+    for (body, issue) in [
+        (json!({ "email": "ada@example" }), "domain_no_dot"),
+        (json!({ "email": "" }), "empty"),
+        (json!({}), "empty"),
+        (json!({ "email": "ada@@example.com" }), "multiple_at"),
+    ] {
+        let response = app.post("/portal/email/start", body.clone()).await;
+        let (status, code, detail) = error_of(response).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "validation_error"),
+            "{body}"
+        );
+        assert_eq!(detail, Some(("email".into(), issue.into())), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn the_code_shape_is_checked_before_anything_else() {
+    let app = spawn_app().await;
+    for (code, issue) in [
+        ("12345", "too_short"),
+        ("1234567", "too_long"),
+        ("12a456", "not_digits"),
+        ("", "empty"),
+    ] {
+        // No code was ever sent to this address: the shape decides, not the database.
+        let response = app.verify(ADA, code).await;
+        let (status, _, detail) = error_of(response).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(detail, Some(("code".into(), issue.into())), "{code:?}");
+    }
+    let missing = app
+        .post("/portal/email/verify", json!({ "email": ADA }))
+        .await;
+    assert_eq!(error_of(missing).await.2.unwrap().0, "code");
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_with_the_envelope() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/portal/email/nothing"))
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = error_of(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let response = app
+        .client
+        .get(app.url("/portal/email/start"))
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = error_of(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "bad_request")
+    );
+    let api_only = app
+        .client
+        .get(app.url("/some/app/route"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(api_only).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_api_answer_is_no_store_and_carries_a_request_id() {
+    let app = spawn_app().await;
+    let ok = app.start(ADA).await;
+    assert_eq!(ok.headers()["cache-control"], "no-store");
+    assert!(ok.headers().contains_key("x-request-id"));
+    let error = app
+        .post("/portal/email/start", json!({ "email": "x" }))
+        .await;
+    assert_eq!(error.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let app = spawn_app_with(|config| {
+        config.allow_origins = vec!["https://portal.example.com".parse().unwrap()];
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/portal/email/start"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type,x-portal-session",
+            )
+            .send()
+    };
+    let allowed = preflight("https://portal.example.com").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://portal.example.com"
+    );
+    let allowed_headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        allowed_headers.contains("x-portal-session") && allowed_headers.contains("content-type")
+    );
+    let other = preflight("https://evil.example.com").await.unwrap();
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+
+    let response = app
+        .client
+        .post(app.url("/portal/email/start"))
+        .header("origin", "https://portal.example.com")
+        .json(&json!({ "email": ADA }))
+        .send()
+        .await
+        .unwrap();
+    let exposed = response.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(exposed.contains("retry-after"));
+}
+
+#[tokio::test]
+async fn dev_endpoints_are_refused_when_off() {
+    let app = spawn_app_with(|config| config.dev_clock = false).await;
+    let response = app
+        .post("/dev/clock/advance", json!({ "seconds": 60 }))
+        .await;
+    assert_eq!(error_of(response).await.0, StatusCode::FORBIDDEN);
+
+    let app = spawn_app().await;
+    let response = app
+        .post("/dev/clock/advance", json!({ "seconds": 660 }))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["now"],
+        1_800_000_660i64
+    );
+    let response = app
+        .post("/dev/clock/advance", json!({ "seconds": -5 }))
+        .await;
+    assert_eq!(error_of(response).await.2.unwrap().0, "seconds");
+}
+
+#[tokio::test]
+async fn healthz_answers() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
