@@ -367,3 +367,89 @@ pub fn wallet_for(conn: &Connection, email: &str) -> Result<Option<WalletRespons
         transactions,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
+
+    fn count_statement(_sql: &str) {
+        STATEMENTS.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn add_merchants(conn: &Connection, from: usize, to: usize) {
+        for n in from..to {
+            conn.execute(
+                "INSERT INTO merchants (tenant_id, name, actions) VALUES (?1, ?2, 'cancel')",
+                params![format!("ten_{n}"), format!("Merchant {n}")],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO plans (id, tenant_id, name, amount, currency, interval, interval_count)
+                 VALUES (?1, ?2, 'Plan', 1000, 'NGN', 'month', 1)",
+                params![format!("plan_{n}"), format!("ten_{n}")],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO subscriptions (id, tenant_id, customer_id, plan_id, mode, status)
+                 VALUES (?1, ?2, 'cus_1', ?3, 'live', 'active')",
+                params![format!("sub_{n}"), format!("ten_{n}"), format!("plan_{n}")],
+            )
+            .unwrap();
+        }
+    }
+
+    fn statements_to_list(conn: &mut Connection) -> (usize, usize) {
+        conn.trace(Some(count_statement));
+        STATEMENTS.store(0, Ordering::SeqCst);
+        let groups = subscriptions_for(conn, "ada@example.com").unwrap();
+        let count = STATEMENTS.load(Ordering::SeqCst);
+        conn.trace(None);
+        (groups.len(), count)
+    }
+
+    #[test]
+    fn listing_takes_the_same_number_of_queries_for_any_number_of_merchants() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("portal.db")).unwrap();
+        let mut conn = store.pool.get().unwrap();
+        conn.execute(
+            "INSERT INTO customers (id, email) VALUES ('cus_1', 'ada@example.com')",
+            [],
+        )
+        .unwrap();
+        add_merchants(&conn, 0, 1);
+        let (groups, one_merchant) = statements_to_list(&mut conn);
+        assert_eq!(groups, 1);
+        add_merchants(&conn, 1, 100);
+        let (groups, hundred_merchants) = statements_to_list(&mut conn);
+        assert_eq!(groups, 100);
+        assert_eq!(one_merchant, hundred_merchants);
+        assert_eq!(hundred_merchants, 1, "one query lists everything");
+    }
+
+    #[test]
+    fn migrations_run_once_and_reopening_keeps_the_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portal.db");
+        {
+            let store = Store::open(&path).unwrap();
+            let conn = store.pool.get().unwrap();
+            conn.execute(
+                "INSERT INTO customers (id, email) VALUES ('cus_1', 'ada@example.com')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let conn = store.pool.get().unwrap();
+        assert!(has_account(&conn, "ada@example.com").unwrap());
+        let mode: String = conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+}

@@ -1,0 +1,104 @@
+//! The built app: served with its security headers, cache rules and SPA fallback.
+mod common;
+
+use base64::Engine;
+use common::*;
+use reqwest::StatusCode;
+use sha2::Digest;
+
+const LOADER: &str = "import init from '/app-0123456789abcdef.js'; await init();";
+
+fn fake_dist() -> tempfile::TempDir {
+    let dist = tempfile::tempdir().unwrap();
+    let index = format!("<!doctype html><html><head><script type=\"module\">{LOADER}</script></head><body>portal</body></html>");
+    std::fs::write(dist.path().join("index.html"), index).unwrap();
+    std::fs::write(
+        dist.path().join("app-0123456789abcdef.js"),
+        "export default 1;",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.path().join("app-0123456789abcdef.js.br"),
+        b"compressed",
+    )
+    .unwrap();
+    dist
+}
+
+#[tokio::test]
+async fn the_page_carries_a_strict_csp_with_the_loaders_hash() {
+    let dist = fake_dist();
+    let app = spawn_app_with(|config| config.dist = Some(dist.path().to_path_buf())).await;
+    let response = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(LOADER.as_bytes()));
+    assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    for directive in [
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "connect-src 'self'",
+    ] {
+        assert!(csp.contains(directive), "{directive} in {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["cache-control"], "no-cache");
+    assert!(response.text().await.unwrap().contains("portal"));
+}
+
+#[tokio::test]
+async fn app_routes_fall_back_to_the_page_and_hashed_assets_cache_for_good() {
+    let dist = fake_dist();
+    let app = spawn_app_with(|config| {
+        config.dist = Some(dist.path().to_path_buf());
+        config.frame_ancestors = "https://shop.example.com".into();
+    })
+    .await;
+    let route = app
+        .client
+        .get(app.url("/subscriptions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(route.status(), StatusCode::OK);
+    assert_eq!(route.headers()["cache-control"], "no-cache");
+    let csp = route.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors https://shop.example.com"));
+    assert!(route.text().await.unwrap().contains("portal"));
+
+    let asset = app
+        .client
+        .get(app.url("/app-0123456789abcdef.js"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.status(), StatusCode::OK);
+    assert_eq!(
+        asset.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(asset.headers()["content-encoding"], "br");
+
+    // The API keeps its own rules beside the app.
+    let api = app
+        .client
+        .get(app.url("/portal/email/nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    assert_eq!(api.headers()["cache-control"], "no-store");
+}
