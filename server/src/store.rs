@@ -376,8 +376,10 @@ mod tests {
 
     static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
 
-    fn count_statement(_sql: &str) {
-        STATEMENTS.fetch_add(1, Ordering::SeqCst);
+    fn count_statement(event: r2d2_sqlite::rusqlite::trace::TraceEvent<'_>) {
+        if let r2d2_sqlite::rusqlite::trace::TraceEvent::Stmt(..) = event {
+            STATEMENTS.fetch_add(1, Ordering::SeqCst);
+        }
     }
 
     fn add_merchants(conn: &Connection, from: usize, to: usize) {
@@ -402,12 +404,15 @@ mod tests {
         }
     }
 
-    fn statements_to_list(conn: &mut Connection) -> (usize, usize) {
-        conn.trace(Some(count_statement));
+    fn statements_to_list(conn: &Connection) -> (usize, usize) {
+        conn.trace_v2(
+            r2d2_sqlite::rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(count_statement),
+        );
         STATEMENTS.store(0, Ordering::SeqCst);
         let groups = subscriptions_for(conn, "ada@example.com").unwrap();
         let count = STATEMENTS.load(Ordering::SeqCst);
-        conn.trace(None);
+        conn.trace_v2(r2d2_sqlite::rusqlite::trace::TraceEventCodes::empty(), None);
         (groups.len(), count)
     }
 
@@ -415,17 +420,17 @@ mod tests {
     fn listing_takes_the_same_number_of_queries_for_any_number_of_merchants() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("portal.db")).unwrap();
-        let mut conn = store.pool.get().unwrap();
+        let conn = store.pool.get().unwrap();
         conn.execute(
             "INSERT INTO customers (id, email) VALUES ('cus_1', 'ada@example.com')",
             [],
         )
         .unwrap();
         add_merchants(&conn, 0, 1);
-        let (groups, one_merchant) = statements_to_list(&mut conn);
+        let (groups, one_merchant) = statements_to_list(&conn);
         assert_eq!(groups, 1);
         add_merchants(&conn, 1, 100);
-        let (groups, hundred_merchants) = statements_to_list(&mut conn);
+        let (groups, hundred_merchants) = statements_to_list(&conn);
         assert_eq!(groups, 100);
         assert_eq!(one_merchant, hundred_merchants);
         assert_eq!(hundred_merchants, 1, "one query lists everything");
