@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/dev/outbox", get(dev::dev_outbox))
         .route("/dev/clock/advance", post(dev::dev_clock_advance))
         .route("/healthz", get(routes::healthz))
+        .route("/openapi.json", get(crate::openapi::openapi_json))
         .route("/portal/{*rest}", any(routes::api_not_found))
         .route("/dev/{*rest}", any(routes::api_not_found))
         .method_not_allowed_fallback(routes::method_not_allowed)

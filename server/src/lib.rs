@@ -5,6 +5,7 @@ pub mod crypto;
 pub mod error;
 pub mod extract;
 pub mod mail;
+pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod signin;

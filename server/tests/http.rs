@@ -265,3 +265,60 @@ async fn healthz_answers() {
     let response = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+fn collect_refs(value: &Value, refs: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                refs.push(target.clone());
+            }
+            map.values().for_each(|v| collect_refs(v, refs));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, refs)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn openapi_describes_every_endpoint_and_every_reference_resolves() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc: Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for (path, method) in [
+        ("/portal/email/start", "post"),
+        ("/portal/email/verify", "post"),
+        ("/portal/email/signout", "post"),
+        ("/portal/email/subscriptions", "get"),
+        ("/portal/email/subscriptions/{mode}/{id}/{action}", "post"),
+        ("/portal/email/cards", "get"),
+        ("/portal/email/wallet", "get"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+    }
+    let verify_ok = &doc["paths"]["/portal/email/verify"]["post"]["responses"]["200"];
+    assert!(verify_ok.to_string().contains("VerifyResponse"));
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(refs.len() > 10);
+    for target in refs {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .expect("local schema ref");
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{target} resolves"
+        );
+    }
+    let status = &doc["components"]["schemas"]["SubscriptionStatus"];
+    assert!(status["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("past_due")));
+}

@@ -28,7 +28,7 @@ enum Task {
     Setup,
     /// Build the web app in release mode into dist/.
     Build,
-    /// Build the web app and serve it on http://127.0.0.1:8080.
+    /// Build the app and the server, seed the demo data, and serve on http://127.0.0.1:8080.
     Serve,
     /// Format check, clippy, native tests, browser tests and the release build.
     Test,
@@ -258,11 +258,39 @@ fn build_app(tools: &Tools) -> Result<()> {
     })
 }
 
+const DEMO_EMAIL: &str = "ada@example.com";
+const SERVE_URL: &str = "http://127.0.0.1:8080";
+
 fn serve(tools: &Tools) -> Result<()> {
-    eprintln!("xtask: serving the app on http://127.0.0.1:8080 (Ctrl-C stops it)");
-    run(tools
-        .command("trunk")
-        .args(["serve", "--release", "--no-autoreload"]))
+    build_app(tools)?;
+    step("build portal-server", || {
+        run(tools
+            .command("cargo")
+            .args(["build", "-p", "portal-server"]))?;
+        Ok(Outcome::Installed)
+    })?;
+    let server = tools.root.join("target/debug/portal-server");
+    let server = server.to_str().context("the workspace path is not UTF-8")?;
+    // Idempotent: adds the demo data only to a database without it.
+    run(tools.command(server).args(["seed", "--demo"]))?;
+    let link = tools
+        .command(server)
+        .args(["link", "--email", DEMO_EMAIL])
+        .output()?;
+    if !link.status.success() {
+        bail!(
+            "portal-server link failed: {}",
+            String::from_utf8_lossy(&link.stderr)
+        );
+    }
+    let link = String::from_utf8_lossy(&link.stdout).trim().to_string();
+    eprintln!(
+        "\n  Duro Portal: {SERVE_URL}\n  \
+         Portal link for the demo customer {DEMO_EMAIL}:\n    {link}\n  \
+         Sign-in codes appear in this log and at {SERVE_URL}/dev/outbox (dev mode: no SMTP).\n  \
+         Data lives in data/ (delete it to start over). Ctrl-C stops the server.\n"
+    );
+    run(tools.command(server).arg("serve"))
 }
 
 fn test(tools: &Tools) -> Result<()> {

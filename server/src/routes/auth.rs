@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use portal_core::api::{
-    SignoutResponse, StartRequest, StartResponse, VerifyRequest, VerifyResponse,
+    ErrorEnvelope, SignoutResponse, StartRequest, StartResponse, VerifyRequest, VerifyResponse,
 };
 use portal_core::{Email, OtpCode};
 
@@ -47,6 +47,19 @@ fn outcome_name(result: &Result<impl Sized, AppError>) -> &'static str {
     }
 }
 
+/// Emails a one-time code to the customer (the same answer for unknown addresses).
+#[utoipa::path(
+    post, path = "/portal/email/start", tag = "Customer Portal Account",
+    request_body = StartRequest,
+    responses(
+        (status = 200, description = "Code sent, re-sent, or already sent within the cooldown", body = StartResponse),
+        (status = 400, description = "Body is not a JSON object or is over 4 KB", body = ErrorEnvelope),
+        (status = 415, description = "Body is not application/json", body = ErrorEnvelope),
+        (status = 422, description = "Invalid email (path `email`) or portal link token (path `token`)", body = ErrorEnvelope),
+        (status = 429, description = "Too many codes for this address, or starts from this client", body = ErrorEnvelope,
+            headers(("Retry-After" = u32, description = "Seconds until a new request can succeed"))),
+    )
+)]
 pub async fn email_start(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
@@ -103,6 +116,19 @@ pub async fn email_start(
     }))
 }
 
+/// Verifies the code and opens a session.
+#[utoipa::path(
+    post, path = "/portal/email/verify", tag = "Customer Portal Account",
+    request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "Session, account and every subscription grouped by merchant", body = VerifyResponse),
+        (status = 400, description = "Body is not a JSON object or is over 4 KB", body = ErrorEnvelope),
+        (status = 415, description = "Body is not application/json", body = ErrorEnvelope),
+        (status = 422, description = "Path `code` with issue `incorrect` (and `attemptsRemaining`), `expired` or `attempts_exceeded`; or a bad email or token", body = ErrorEnvelope),
+        (status = 429, description = "Address locked after repeated failures", body = ErrorEnvelope,
+            headers(("Retry-After" = u32, description = "Seconds until the lock ends"))),
+    )
+)]
 pub async fn email_verify(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
@@ -142,6 +168,11 @@ pub async fn email_verify(
 }
 
 /// Revokes the session; answers the same whether or not it was still live.
+#[utoipa::path(
+    post, path = "/portal/email/signout", tag = "Customer Portal Account",
+    params(("x-portal-session" = Option<String>, Header, description = "The session to end")),
+    responses((status = 200, description = "Signed out (idempotent)", body = SignoutResponse))
+)]
 pub async fn email_signout(
     State(state): State<AppState>,
     token: Option<SessionToken>,

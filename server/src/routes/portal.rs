@@ -2,8 +2,8 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use portal_core::api::{
-    CancelRequest, CardsResponse, PortalAction, PortalSubscriptionAction, SubscriptionStatus,
-    SubscriptionsResponse, WalletResponse,
+    CancelRequest, CardsResponse, ErrorEnvelope, PortalAction, PortalSubscriptionAction,
+    SubscriptionStatus, SubscriptionsResponse, WalletResponse,
 };
 
 use crate::error::AppError;
@@ -25,6 +25,14 @@ async fn signed_in(
         .await
 }
 
+#[utoipa::path(
+    get, path = "/portal/email/subscriptions", tag = "Customer Portal",
+    params(("x-portal-session" = String, Header, description = "Session token from verify")),
+    responses(
+        (status = 200, description = "Every subscription, grouped by merchant", body = SubscriptionsResponse),
+        (status = 401, description = "Missing, unknown, expired or revoked session", body = ErrorEnvelope),
+    )
+)]
 pub async fn subscriptions(
     State(state): State<AppState>,
     token: SessionToken,
@@ -37,6 +45,14 @@ pub async fn subscriptions(
     Ok(Json(SubscriptionsResponse { merchants }))
 }
 
+#[utoipa::path(
+    get, path = "/portal/email/cards", tag = "Customer Portal",
+    params(("x-portal-session" = String, Header, description = "Session token from verify")),
+    responses(
+        (status = 200, description = "Saved cards", body = CardsResponse),
+        (status = 401, description = "No live session", body = ErrorEnvelope),
+    )
+)]
 pub async fn cards(
     State(state): State<AppState>,
     token: SessionToken,
@@ -49,6 +65,15 @@ pub async fn cards(
     Ok(Json(CardsResponse { items }))
 }
 
+#[utoipa::path(
+    get, path = "/portal/email/wallet", tag = "Customer Portal",
+    params(("x-portal-session" = String, Header, description = "Session token from verify")),
+    responses(
+        (status = 200, description = "Wallet balance and transactions", body = WalletResponse),
+        (status = 401, description = "No live session", body = ErrorEnvelope),
+        (status = 404, description = "The customer has no wallet", body = ErrorEnvelope),
+    )
+)]
 pub async fn wallet(
     State(state): State<AppState>,
     token: SessionToken,
@@ -127,6 +152,24 @@ pub fn transition(
     }
 }
 
+/// Pause, resume (also: keep a subscription set to cancel) or cancel.
+#[utoipa::path(
+    post, path = "/portal/email/subscriptions/{mode}/{id}/{action}", tag = "Customer Portal",
+    params(
+        ("x-portal-session" = String, Header, description = "Session token from verify"),
+        ("mode" = String, Path, description = "`test` or `live`; must match the subscription"),
+        ("id" = String, Path, description = "Subscription id, `sub_…`"),
+        ("action" = String, Path, description = "`pause`, `resume` or `cancel`"),
+    ),
+    request_body(content = Option<CancelRequest>, description = "For cancel: `atPeriodEnd` (default true)"),
+    responses(
+        (status = 200, description = "The subscription after the action", body = PortalSubscriptionAction),
+        (status = 401, description = "No live session", body = ErrorEnvelope),
+        (status = 403, description = "The merchant does not offer this action in the portal", body = ErrorEnvelope),
+        (status = 404, description = "No such subscription for this customer and mode", body = ErrorEnvelope),
+        (status = 409, description = "Not a legal transition from the current status", body = ErrorEnvelope),
+    )
+)]
 pub async fn subscription_action(
     State(state): State<AppState>,
     token: SessionToken,
