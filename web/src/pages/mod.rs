@@ -1,1 +1,2 @@
 pub mod sign_in;
+pub mod subscriptions;

@@ -1,0 +1,292 @@
+//! The one client for the portal API. It speaks portal-core's models and turns
+//! every answer that is not a success into a typed [`ClientError`].
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use portal_core::api::{
+    ApiError, CancelRequest, ErrorCode, PortalAction, PortalSubscriptionAction, SignoutResponse,
+    StartRequest, StartResponse, SubscriptionsResponse, VerifyRequest, VerifyResponse,
+    SESSION_HEADER,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// What the app asks of the network; the transport adds the base URL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub path: String,
+    pub body: Option<String>,
+    pub session: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub retry_after: Option<u64>,
+    pub body: String,
+}
+
+/// The request never got an answer (offline, DNS, CORS refusal, server gone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetworkError;
+
+pub type Transport = Arc<
+    dyn Fn(HttpRequest) -> Pin<Box<dyn Future<Output = Result<HttpResponse, NetworkError>>>>
+        + Send
+        + Sync,
+>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientError {
+    /// The server answered with its error envelope.
+    Api {
+        status: u16,
+        error: ApiError,
+        retry_after: Option<u64>,
+    },
+    /// No answer: the person's network, or the server is unreachable.
+    Network,
+    /// An answer that is not what the contract describes.
+    Unexpected { status: u16 },
+}
+
+impl ClientError {
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ClientError::Api { status: 401, .. })
+            || matches!(self, ClientError::Api { error, .. } if error.code == ErrorCode::Unauthorized)
+    }
+
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            ClientError::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct ApiClient {
+    transport: Transport,
+}
+
+impl ApiClient {
+    /// The real network, against `base` ("" for the page's own origin).
+    pub fn http(base: &str) -> ApiClient {
+        let base = base.trim_end_matches('/').to_string();
+        ApiClient {
+            transport: Arc::new(move |request| Box::pin(fetch(base.clone(), request))),
+        }
+    }
+
+    /// Any transport; unit tests use this to stand in for the network.
+    pub fn with_transport(transport: Transport) -> ApiClient {
+        ApiClient { transport }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+        session: Option<&str>,
+    ) -> Result<T, ClientError> {
+        let request = HttpRequest {
+            method,
+            path: path.to_string(),
+            body: body.map(|b| serde_json::to_string(b).expect("request models serialize")),
+            session: session.map(str::to_string),
+        };
+        let response = (self.transport)(request)
+            .await
+            .map_err(|NetworkError| ClientError::Network)?;
+        read_answer(response)
+    }
+
+    pub async fn start(&self, request: &StartRequest) -> Result<StartResponse, ClientError> {
+        self.call(Method::Post, "/portal/email/start", Some(request), None)
+            .await
+    }
+
+    pub async fn verify(&self, request: &VerifyRequest) -> Result<VerifyResponse, ClientError> {
+        self.call(Method::Post, "/portal/email/verify", Some(request), None)
+            .await
+    }
+
+    pub async fn signout(&self, session: &str) -> Result<SignoutResponse, ClientError> {
+        self.call(
+            Method::Post,
+            "/portal/email/signout",
+            None::<&()>,
+            Some(session),
+        )
+        .await
+    }
+
+    pub async fn subscriptions(&self, session: &str) -> Result<SubscriptionsResponse, ClientError> {
+        self.call(
+            Method::Get,
+            "/portal/email/subscriptions",
+            None::<&()>,
+            Some(session),
+        )
+        .await
+    }
+
+    pub async fn act(
+        &self,
+        session: &str,
+        mode: &str,
+        id: &str,
+        action: &PortalAction,
+    ) -> Result<PortalSubscriptionAction, ClientError> {
+        let path = format!(
+            "/portal/email/subscriptions/{}/{}/{}",
+            encode_segment(mode),
+            encode_segment(id),
+            action.as_str()
+        );
+        let body = (*action == PortalAction::Cancel).then_some(CancelRequest {
+            at_period_end: Some(true),
+        });
+        self.call(Method::Post, &path, body.as_ref(), Some(session))
+            .await
+    }
+}
+
+/// Percent-encodes a path segment so an id from the server can never change the path.
+fn encode_segment(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// A success parses as `T`; anything else becomes a typed error.
+pub fn read_answer<T: DeserializeOwned>(response: HttpResponse) -> Result<T, ClientError> {
+    let status = response.status;
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&response.body)
+            .map_err(|_| ClientError::Unexpected { status });
+    }
+    match serde_json::from_str::<portal_core::api::ErrorEnvelope>(&response.body) {
+        Ok(envelope) => Err(ClientError::Api {
+            status,
+            error: envelope.error,
+            retry_after: response.retry_after,
+        }),
+        // A proxy's HTML page, an empty 502: still a server problem, typed by status.
+        Err(_) => Err(ClientError::Unexpected { status }),
+    }
+}
+
+async fn fetch(base: String, request: HttpRequest) -> Result<HttpResponse, NetworkError> {
+    use gloo_net::http::Request;
+    let url = format!("{base}{}", request.path);
+    let mut builder = match request.method {
+        Method::Get => Request::get(&url),
+        Method::Post => Request::post(&url),
+    };
+    if let Some(session) = &request.session {
+        builder = builder.header(SESSION_HEADER, session);
+    }
+    let sent = match request.body {
+        Some(body) => {
+            builder
+                .header("content-type", "application/json")
+                .body(body)
+                .map_err(|_| NetworkError)?
+                .send()
+                .await
+        }
+        None => builder.send().await,
+    };
+    let response = sent.map_err(|_| NetworkError)?;
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.trim().parse().ok());
+    Ok(HttpResponse {
+        status: response.status(),
+        retry_after,
+        body: response.text().await.map_err(|_| NetworkError)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_envelope_becomes_a_typed_error_with_its_wait() {
+        let answer = HttpResponse {
+            status: 429,
+            retry_after: Some(120),
+            body: r#"{"error":{"code":"rate_limited","message":"Slow down"}}"#.into(),
+        };
+        let error = read_answer::<StartResponse>(answer).unwrap_err();
+        match error {
+            ClientError::Api {
+                status,
+                error,
+                retry_after,
+            } => {
+                assert_eq!((status, retry_after), (429, Some(120)));
+                assert_eq!(error.code, ErrorCode::RateLimited);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_page_instead_of_json_is_unexpected_not_a_crash() {
+        let answer = HttpResponse {
+            status: 502,
+            retry_after: None,
+            body: "<html>Bad gateway</html>".into(),
+        };
+        assert_eq!(
+            read_answer::<StartResponse>(answer),
+            Err(ClientError::Unexpected { status: 502 })
+        );
+        let garbled = HttpResponse {
+            status: 200,
+            retry_after: None,
+            body: "{\"mail\":1}".into(),
+        };
+        assert_eq!(
+            read_answer::<StartResponse>(garbled),
+            Err(ClientError::Unexpected { status: 200 })
+        );
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(encode_segment("sub_1"), "sub_1");
+        assert_eq!(encode_segment("../x?y"), "..%2Fx%3Fy");
+    }
+
+    #[test]
+    fn unauthorized_is_recognised() {
+        let answer = HttpResponse {
+            status: 401,
+            retry_after: None,
+            body: r#"{"error":{"code":"unauthorized","message":"Sign in"}}"#.into(),
+        };
+        assert!(read_answer::<StartResponse>(answer)
+            .unwrap_err()
+            .is_unauthorized());
+    }
+}

@@ -1,0 +1,71 @@
+//! `config.json`, read at start, so one build can talk to any API host.
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeConfig {
+    /// Where the portal API lives; empty means the page's own origin.
+    #[serde(default)]
+    pub api_base: String,
+}
+
+/// Parses and checks the file's text; the error says what to fix.
+pub fn parse(text: &str) -> Result<RuntimeConfig, String> {
+    let config: RuntimeConfig =
+        serde_json::from_str(text).map_err(|e| format!("config.json is not valid: {e}"))?;
+    let base = config.api_base.trim();
+    let well_formed = base.is_empty()
+        || ((base.starts_with("https://") || base.starts_with("http://"))
+            && !base.contains(['?', '#', ' ']));
+    if !well_formed {
+        return Err(format!(
+            "config.json: apiBase {base:?} must be empty (same origin) or an http(s) URL like https://sandbox.useduro.com"
+        ));
+    }
+    Ok(RuntimeConfig {
+        api_base: base.trim_end_matches('/').to_string(),
+    })
+}
+
+pub async fn load() -> Result<RuntimeConfig, String> {
+    let response = gloo_net::http::Request::get("/config.json")
+        .send()
+        .await
+        .map_err(|_| "config.json could not be loaded: the network request failed.".to_string())?;
+    if !response.ok() {
+        return Err(format!(
+            "config.json could not be loaded (HTTP {}).",
+            response.status()
+        ));
+    }
+    let text = response
+        .text()
+        .await
+        .map_err(|_| "config.json could not be read.".to_string())?;
+    parse(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_same_origin_and_http_urls() {
+        assert_eq!(parse("{}").unwrap().api_base, "");
+        assert_eq!(parse(r#"{"apiBase":""}"#).unwrap().api_base, "");
+        assert_eq!(
+            parse(r#"{"apiBase":"https://sandbox.useduro.com/"}"#)
+                .unwrap()
+                .api_base,
+            "https://sandbox.useduro.com"
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_base_url() {
+        assert!(parse("not json").is_err());
+        assert!(parse(r#"{"apiBase":42}"#).is_err());
+        assert!(parse(r#"{"apiBase":"javascript:alert(1)"}"#).is_err());
+        assert!(parse(r#"{"apiBase":"sandbox.useduro.com"}"#).is_err());
+    }
+}
