@@ -162,3 +162,155 @@ pub fn request_problem(error: &ClientError) -> String {
             .replace(" Your code is still here.", ""),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use portal_core::api::{ApiError, ErrorDetail};
+
+    use super::*;
+
+    fn api(
+        status: u16,
+        code: &str,
+        issue: Option<&str>,
+        remaining: Option<u32>,
+        retry_after: Option<u64>,
+    ) -> ClientError {
+        ClientError::Api {
+            status,
+            error: ApiError {
+                code: ErrorCode::from(code),
+                message: "Server words".into(),
+                details: issue.map(|issue| {
+                    vec![ErrorDetail {
+                        path: "code".into(),
+                        issue: issue.into(),
+                        attempts_remaining: remaining,
+                    }]
+                }),
+            },
+            retry_after,
+        }
+    }
+
+    #[test]
+    fn each_code_error_has_its_own_plain_message() {
+        let incorrect = code_problem(&api(
+            422,
+            "validation_error",
+            Some("incorrect"),
+            Some(3),
+            None,
+        ));
+        assert_eq!(
+            incorrect.message,
+            "That code isn\u{2019}t right. You have 3 tries left."
+        );
+        assert!(!incorrect.offer_new_code);
+        let last = code_problem(&api(
+            422,
+            "validation_error",
+            Some("incorrect"),
+            Some(1),
+            None,
+        ));
+        assert!(last.message.ends_with("You have 1 try left."));
+        let unknown_tries =
+            code_problem(&api(422, "validation_error", Some("incorrect"), None, None));
+        assert!(unknown_tries
+            .message
+            .starts_with("That code isn\u{2019}t right."));
+
+        let expired = code_problem(&api(422, "validation_error", Some("expired"), None, None));
+        assert!(expired.message.contains("expired") && expired.offer_new_code);
+        let exhausted = code_problem(&api(
+            422,
+            "validation_error",
+            Some("attempts_exceeded"),
+            None,
+            None,
+        ));
+        assert!(exhausted.message.contains("Too many wrong tries") && exhausted.offer_new_code);
+
+        let limited = code_problem(&api(429, "rate_limited", None, None, Some(300)));
+        assert_eq!(
+            limited.message,
+            "Too many tries. Please wait 5 minutes and try again."
+        );
+        let offline = code_problem(&ClientError::Network);
+        assert!(
+            offline.message.contains("couldn\u{2019}t reach")
+                && offline.message.contains("still here")
+        );
+        let broken = code_problem(&ClientError::Unexpected { status: 502 });
+        assert!(broken.message.contains("on our side"));
+        let server = code_problem(&api(500, "internal_error", None, None, None));
+        assert!(server.message.contains("on our side"));
+        // A new issue value from a future server is shown in the server's words.
+        let future = code_problem(&api(
+            422,
+            "validation_error",
+            Some("blocked_by_merchant"),
+            None,
+            None,
+        ));
+        assert_eq!(future.message, "Server words");
+    }
+
+    #[test]
+    fn requests_outside_the_code_step_explain_limits_and_refusals() {
+        assert_eq!(
+            request_problem(&api(429, "rate_limited", None, None, Some(3600))),
+            "Too many requests. Please wait 1 hour and try again."
+        );
+        assert!(request_problem(&api(403, "forbidden", None, None, None))
+            .contains("doesn\u{2019}t allow"));
+        assert_eq!(
+            request_problem(&api(409, "conflict", None, None, None)),
+            "Server words"
+        );
+        assert!(!request_problem(&ClientError::Network).contains("code"));
+    }
+
+    #[test]
+    fn waits_and_countdowns_read_naturally() {
+        assert_eq!(wait_text(1), "1 second");
+        assert_eq!(wait_text(42), "42 seconds");
+        assert_eq!(wait_text(60), "1 minute");
+        assert_eq!(wait_text(61), "2 minutes");
+        assert_eq!(wait_text(3600), "1 hour");
+        assert_eq!(resend_label(60), "Resend code in 1:00");
+        assert_eq!(resend_label(42), "Resend code in 0:42");
+        assert_eq!(resend_label(0), "Resend code");
+    }
+
+    #[test]
+    fn every_status_has_a_badge_and_unknown_ones_show_as_sent() {
+        for (wire, label) in [
+            ("active", "Active"),
+            ("trialing", "Trial"),
+            ("past_due", "Payment overdue"),
+            ("paused", "Paused"),
+            ("unpaid", "Unpaid"),
+            ("incomplete", "Incomplete"),
+            ("canceled", "Canceled"),
+            ("expired", "Expired"),
+            ("on_hold_review", "on hold review"),
+        ] {
+            assert_eq!(status_badge(&SubscriptionStatus::from(wire)).0, label);
+        }
+    }
+
+    #[test]
+    fn prices_combine_money_and_interval() {
+        let plan = PortalPlan {
+            id: "plan_1".into(),
+            name: "Box".into(),
+            amount: 500000,
+            currency: "NGN".into(),
+            interval: "month".into(),
+            interval_count: 1,
+        };
+        assert_eq!(price_line(&plan), "\u{20a6}5,000.00 every month");
+    }
+}

@@ -29,6 +29,9 @@ pub struct AppContext {
     pub email: RwSignal<String>,
     /// The answer of the sign-in that just happened, so the list shows without a second request.
     pub fresh_sign_in: RwSignal<Option<(PortalAccount, Vec<PortalMerchantGroup>)>>,
+    /// The time in milliseconds, as the countdowns see it: the app moves it with the
+    /// real clock, tests move it by hand.
+    pub now: RwSignal<f64>,
 }
 
 impl AppContext {
@@ -40,6 +43,7 @@ impl AppContext {
             notice: RwSignal::new(None),
             email: RwSignal::new(session::remembered_email().unwrap_or_default()),
             fresh_sign_in: RwSignal::new(None),
+            now: RwSignal::new(js_sys::Date::now()),
         }
     }
 
@@ -136,6 +140,13 @@ fn TopBar() -> impl IntoView {
 
 #[component]
 pub fn App(context: AppContext) -> impl IntoView {
+    let now = context.now;
+    if let Ok(ticker) = set_interval_with_handle(
+        move || now.set(js_sys::Date::now()),
+        std::time::Duration::from_millis(500),
+    ) {
+        on_cleanup(move || ticker.clear());
+    }
     provide_context(context);
     view! {
         <Router>

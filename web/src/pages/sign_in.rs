@@ -349,10 +349,6 @@ pub fn EmailStep(
     }
 }
 
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
 /// Takes the 6-digit code: typed, pasted in any common format, or filled in by the phone.
 #[component]
 pub fn CodeStep(
@@ -368,16 +364,9 @@ pub fn CodeStep(
     let resending = RwSignal::new(false);
     // The last code the server called wrong: never sent again by itself.
     let last_wrong = RwSignal::new(None::<String>);
-    let sent_at = RwSignal::new(now_ms());
-    let now = RwSignal::new(now_ms());
+    let now = context.now;
+    let sent_at = RwSignal::new(now.get_untracked());
     let input: NodeRef<html::Input> = NodeRef::new();
-
-    if let Ok(ticker) = set_interval_with_handle(
-        move || now.set(now_ms()),
-        std::time::Duration::from_millis(500),
-    ) {
-        on_cleanup(move || ticker.clear());
-    }
     let remaining = move || {
         let elapsed = ((now.get() - sent_at.get()) / 1000.0).max(0.0) as u64;
         RESEND_COOLDOWN_SECONDS.saturating_sub(elapsed)
@@ -493,8 +482,7 @@ pub fn CodeStep(
                 resending.set(false);
                 match answer {
                     Ok(_) => {
-                        sent_at.set(now_ms());
-                        now.set(now_ms());
+                        sent_at.set(now.get_untracked());
                         last_wrong.set(None);
                         problem.set(None);
                         value.set(String::new());

@@ -24,6 +24,10 @@ pub fn offered_actions(
 ) -> Vec<PortalAction> {
     let status = &subscription.status;
     let mut actions = Vec::new();
+    // A status this version does not know: what is legal is unknown, so offer nothing.
+    if matches!(status, SubscriptionStatus::Unknown(_)) {
+        return actions;
+    }
     if subscription.cancel_at_period_end && !status.has_ended() {
         // "Keep subscription": whoever may cancel may undo it.
         if group.allows(&PortalAction::Resume) || group.allows(&PortalAction::Cancel) {
@@ -416,5 +420,64 @@ pub fn SubscriptionCard(
                     .into_any()
             }}
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use portal_core::api::Mode;
+
+    use super::*;
+
+    fn group(actions: Option<&[&str]>) -> PortalMerchantGroup {
+        PortalMerchantGroup {
+            tenant_id: "t".into(),
+            merchant_name: "M".into(),
+            subscriptions: vec![],
+            actions: actions.map(|a| a.iter().map(|x| PortalAction::from(*x)).collect()),
+        }
+    }
+
+    fn subscription(status: &str, cancelling: bool) -> PortalSubscription {
+        PortalSubscription {
+            id: "sub_1".into(),
+            mode: Some(Mode::Live),
+            status: SubscriptionStatus::from(status),
+            cancel_at_period_end: cancelling,
+            current_period_end: None,
+            plan: None,
+        }
+    }
+
+    const ALL: &[&str] = &["cancel", "pause", "resume"];
+
+    #[test]
+    fn only_actions_the_merchant_allows_and_the_status_permits_are_offered() {
+        use PortalAction::*;
+        assert_eq!(
+            offered_actions(&group(Some(ALL)), &subscription("active", false)),
+            [Pause, Cancel]
+        );
+        assert_eq!(
+            offered_actions(&group(Some(ALL)), &subscription("paused", false)),
+            [Resume, Cancel]
+        );
+        assert_eq!(
+            offered_actions(&group(Some(ALL)), &subscription("active", true)),
+            [Resume]
+        );
+        assert_eq!(
+            offered_actions(&group(Some(&["cancel"])), &subscription("active", true)),
+            [Resume]
+        );
+        assert_eq!(
+            offered_actions(&group(Some(&["cancel"])), &subscription("trialing", false)),
+            [Cancel]
+        );
+        assert!(offered_actions(&group(Some(ALL)), &subscription("canceled", false)).is_empty());
+        assert!(offered_actions(&group(Some(&[])), &subscription("active", false)).is_empty());
+        // Actions not listed at all: offer none the client cannot confirm.
+        assert!(offered_actions(&group(None), &subscription("active", false)).is_empty());
+        assert!(offered_actions(&group(Some(ALL)), &subscription("mystery", false)).is_empty());
     }
 }
