@@ -7,6 +7,8 @@ const DAY: i64 = 24 * 60 * 60;
 
 pub const DEMO_CUSTOMER: &str = "ada@example.com";
 pub const OTHER_CUSTOMER: &str = "bob@example.com";
+/// A customer with no subscriptions, for the empty state.
+pub const EMPTY_CUSTOMER: &str = "cara@example.com";
 
 /// id, merchant, customer, plan, mode, status, cancel at period end, days until the period ends.
 type SubscriptionRow = (
@@ -47,7 +49,8 @@ fn insert_demo(conn: &Connection, now: i64) -> Result<bool, r2d2_sqlite::rusqlit
            ('plan_quarterly', 'ten_fithub', 'Quarterly membership', 4500000, 'NGN', 'month', 3);
          INSERT INTO customers (id, email, name) VALUES
            ('cus_ada', 'ada@example.com', 'Ada Lovelace'),
-           ('cus_bob', 'bob@example.com', NULL);",
+           ('cus_bob', 'bob@example.com', NULL),
+           ('cus_cara', 'cara@example.com', 'Cara Nwosu');",
     )?;
     let subscriptions: &[SubscriptionRow] = &[
         (

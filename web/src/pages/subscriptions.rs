@@ -66,6 +66,13 @@ pub fn SubscriptionsPage() -> impl IntoView {
         return view! { <p class="card">"Redirecting to sign-in\u{2026}"</p> }.into_any();
     };
     let load = RwSignal::new(Load::Loading);
+    // Arriving from sign-in, focus the heading so a screen reader announces the new page.
+    let heading: NodeRef<leptos::html::H1> = NodeRef::new();
+    Effect::new(move |_| {
+        if let Some(heading) = heading.get() {
+            let _ = heading.focus();
+        }
+    });
     let display_name = RwSignal::new(
         signed_in
             .name
@@ -140,7 +147,9 @@ pub fn SubscriptionsPage() -> impl IntoView {
         <div class="wide stack-lg" data-testid="subscriptions-page">
             <header class="account-bar">
                 <div>
-                    <h1 class="title" tabindex="-1">"Your subscriptions"</h1>
+                    <h1 class="title" tabindex="-1" node_ref=heading>
+                        "Your subscriptions"
+                    </h1>
                     <p class="muted" data-testid="account-name">"Signed in as " {move || display_name.get()}</p>
                 </div>
                 <div class="account-actions">
