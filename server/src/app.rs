@@ -87,7 +87,9 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
 
     let app = match &state.config.dist {
         Some(dist) => {
-            let headers = AppHeaders::new(dist, &state.config.frame_ancestors, &[])?;
+            let api_origin = web_app::configured_api_origin(dist)?;
+            let headers =
+                AppHeaders::new(dist, &state.config.frame_ancestors, api_origin.as_slice())?;
             let files = ServeDir::new(dist)
                 .precompressed_br()
                 .precompressed_gzip()

@@ -36,6 +36,34 @@ pub fn inline_script_hashes(index_html: &str) -> Vec<String> {
     hashes
 }
 
+/// The origin (`scheme://host[:port]`) of the API host that `config.json` names, if any,
+/// so the CSP lets the app call it.
+pub fn configured_api_origin(dist: &Path) -> anyhow::Result<Option<String>> {
+    let Ok(text) = std::fs::read_to_string(dist.join("config.json")) else {
+        return Ok(None);
+    };
+    let config: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}/config.json is not JSON: {e}", dist.display()))?;
+    let base = config
+        .get("apiBase")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .trim();
+    if base.is_empty() {
+        return Ok(None);
+    }
+    let (scheme, rest) = base
+        .split_once("://")
+        .filter(|(scheme, _)| matches!(*scheme, "http" | "https"))
+        .ok_or_else(|| anyhow::anyhow!("config.json apiBase {base:?} is not an http(s) URL"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    anyhow::ensure!(
+        !host.is_empty() && !host.contains([' ', ';', '\'', '"']),
+        "config.json apiBase {base:?} has no usable host"
+    );
+    Ok(Some(format!("{scheme}://{host}")))
+}
+
 pub struct AppHeaders {
     pub csp: HeaderValue,
 }

@@ -56,6 +56,26 @@ async fn the_page_carries_a_strict_csp_with_the_loaders_hash() {
 }
 
 #[tokio::test]
+async fn the_csp_lets_the_app_call_the_api_host_its_config_names() {
+    let dist = fake_dist();
+    std::fs::write(
+        dist.path().join("config.json"),
+        r#"{"apiBase": "https://sandbox.useduro.com/"}"#,
+    )
+    .unwrap();
+    let app = spawn_app_with(|config| config.dist = Some(dist.path().to_path_buf())).await;
+    let response = app.client.get(app.url("/")).send().await.unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("connect-src 'self' https://sandbox.useduro.com;"),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
 async fn app_routes_fall_back_to_the_page_and_hashed_assets_cache_for_good() {
     let dist = fake_dist();
     let app = spawn_app_with(|config| {
