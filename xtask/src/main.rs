@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
+const AXE_CORE_VERSION: &str = "4.14.1";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -150,18 +151,26 @@ impl Tools {
             Ok(Outcome::Installed)
         })?;
         step(
-            &format!("wasm-opt (npm binaryen {BINARYEN_VERSION})"),
+            &format!(
+                "npm tools: binaryen {BINARYEN_VERSION} (wasm-opt), axe-core {AXE_CORE_VERSION}"
+            ),
             || {
                 let wasm_opt = self.local_bin.join("wasm-opt");
                 let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
-                let wanted = format!("version {major}");
-                if wasm_opt.exists()
+                let wasm_opt_ok = wasm_opt.exists()
                     && self
                         .version_of(wasm_opt.to_str().unwrap_or_default())
-                        .is_some_and(|v| v.contains(&wanted))
-                {
+                        .is_some_and(|v| v.contains(&format!("version {major}")));
+                let axe = self
+                    .root
+                    .join("target/tools/node_modules/axe-core/package.json");
+                let axe_ok = std::fs::read_to_string(axe)
+                    .unwrap_or_default()
+                    .contains(&format!("\"version\": \"{AXE_CORE_VERSION}\""));
+                if wasm_opt_ok && axe_ok {
                     return Ok(Outcome::Present);
                 }
+                // Both in one call: `--no-save` removes packages a call does not name.
                 run(self.command("npm").args([
                     "install",
                     "--prefix",
@@ -170,6 +179,7 @@ impl Tools {
                     "--no-fund",
                     "--no-save",
                     &format!("binaryen@{BINARYEN_VERSION}"),
+                    &format!("axe-core@{AXE_CORE_VERSION}"),
                 ]))?;
                 Ok(Outcome::Installed)
             },
@@ -331,7 +341,9 @@ fn test(tools: &Tools) -> Result<()> {
         Ok(Outcome::Installed)
     })?;
     step("native tests", || {
-        run(tools.command("cargo").args(["test", "--workspace"]))?;
+        run(tools
+            .command("cargo")
+            .args(["test", "--workspace", "--exclude", "portal-e2e"]))?;
         Ok(Outcome::Installed)
     })?;
     step("release build of the web app", || {
@@ -343,6 +355,12 @@ fn test(tools: &Tools) -> Result<()> {
             .command("cargo")
             .args(["test", "-p", "portal-web", "--target", WASM_TARGET])
             .env("CHROMEDRIVER", CHROMEDRIVER))?;
+        Ok(Outcome::Installed)
+    })?;
+    step("end-to-end suite (real server, headless Chromium)", || {
+        run(tools
+            .command("cargo")
+            .args(["test", "-p", "portal-e2e", "--", "--test-threads=2"]))?;
         Ok(Outcome::Installed)
     })?;
     eprintln!(

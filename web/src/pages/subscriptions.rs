@@ -262,6 +262,24 @@ pub fn SubscriptionCard(
     let problem = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let group_for_actions = group.clone();
+    // Focus follows the buttons that replace each other, so a keyboard never loses its place.
+    let heading: NodeRef<leptos::html::H3> = NodeRef::new();
+    let keep_button: NodeRef<leptos::html::Button> = NodeRef::new();
+    let focus_heading = move || {
+        request_animation_frame(move || {
+            if let Some(heading) = heading.get_untracked() {
+                let _ = heading.focus();
+            }
+        })
+    };
+    let open_confirm = move || {
+        confirming.set(true);
+        request_animation_frame(move || {
+            if let Some(keep) = keep_button.get_untracked() {
+                let _ = keep.focus();
+            }
+        });
+    };
 
     let act = move |action: PortalAction| {
         if busy.get_untracked().is_some() {
@@ -285,6 +303,7 @@ pub fn SubscriptionCard(
             let answer = api.act(&signed_in.token, &mode, &before.id, &action).await;
             busy.set(None);
             confirming.set(false);
+            focus_heading();
             match answer {
                 Ok(changed) => {
                     // Only what the server says happened is shown as done.
@@ -335,7 +354,9 @@ pub fn SubscriptionCard(
     view! {
         <li class="sub-card" data-testid="subscription" data-id=card_id>
             <div class="sub-head">
-                <h3 class="plan-name" data-testid="plan-name">{title}</h3>
+                <h3 class="plan-name" data-testid="plan-name" tabindex="-1" node_ref=heading>
+                    {title}
+                </h3>
                 <div class="badges">
                     {move || is_test().then(|| view! { <span class="badge test" data-testid="test-badge">"Test"</span> })}
                     {move || {
@@ -382,7 +403,11 @@ pub fn SubscriptionCard(
                                     type="button"
                                     class="button secondary small"
                                     data-testid="confirm-cancel-no"
-                                    on:click=move |_| confirming.set(false)
+                                    node_ref=keep_button
+                                    on:click=move |_| {
+                                        confirming.set(false);
+                                        focus_heading();
+                                    }
                                 >
                                     "Keep it"
                                 </button>
@@ -413,7 +438,7 @@ pub fn SubscriptionCard(
                                         aria-busy=move || (busy.get().as_ref() == Some(&pending)).then_some("true")
                                         on:click=move |_| {
                                             if action == PortalAction::Cancel {
-                                                confirming.set(true);
+                                                open_confirm();
                                             } else {
                                                 act(action.clone());
                                             }

@@ -1,0 +1,542 @@
+//! The end-to-end harness: a real `portal-server` (fresh database, demo seed, dev
+//! outbox, dev clock) serving the release build of the app, and a real headless
+//! Chromium driven over WebDriver. Every test gets its own server and browser.
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, ensure, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures::future::LocalBoxFuture;
+use futures::FutureExt;
+use portal_server::crypto::Secret;
+use portal_server::{seed, Application, Clock, Config, Limits};
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+
+pub const ADA: &str = "ada@example.com";
+pub const BOB: &str = "bob@example.com";
+pub const PHONE: (u32, u32) = (375, 812);
+pub const DESKTOP: (u32, u32) = (1280, 800);
+const WAIT: Duration = Duration::from_secs(10);
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn artifacts() -> PathBuf {
+    workspace_root().join("target/e2e")
+}
+
+/// The release build the tests run against (`cargo xtask test` builds it first).
+fn dist() -> Result<PathBuf> {
+    let dist = workspace_root().join("dist");
+    ensure!(
+        dist.join("index.html").exists(),
+        "dist/ has no built app: run `cargo xtask build` (or `cargo xtask test`) first"
+    );
+    Ok(dist)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// One test's world: server, database, clock, and browser.
+pub struct Portal {
+    pub name: String,
+    app: Option<Application>,
+    pub addr: SocketAddr,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub clock: Clock,
+    secret: Secret,
+    dir: tempfile::TempDir,
+    pub browser: Client,
+    driver: Child,
+    driver_port: u16,
+    /// Milliseconds the page's clock has been moved, to match the server's dev clock.
+    browser_offset_ms: i64,
+    _profile: tempfile::TempDir,
+}
+
+fn server_config(dir: &Path, secret: Secret, listen: SocketAddr) -> Result<Config> {
+    Ok(Config {
+        listen,
+        database: dir.join("portal.db"),
+        secret,
+        dist: Some(dist()?),
+        smtp_url: None,
+        mail_from: "Duro Portal <no-reply@localhost>".into(),
+        dev_clock: true,
+        allow_origins: vec![],
+        trusted_proxies: vec![],
+        frame_ancestors: "'none'".into(),
+        public_url: format!("http://{listen}"),
+        limits: Limits::default(),
+    })
+}
+
+async fn start_driver(port: u16) -> Result<Child> {
+    let driver = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting /usr/bin/chromedriver (cargo xtask setup installs it)")?;
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Ok(driver);
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    bail!("chromedriver did not start on port {port}")
+}
+
+impl Portal {
+    pub async fn start(name: &str) -> Result<Portal> {
+        // Two rustls crypto providers are linked (via lettre and fantoccini); pick one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir()?;
+        let secret = Secret::generate();
+        let listen: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+        let clock = Clock::default();
+        let app = Application::spawn(
+            server_config(dir.path(), secret.clone(), listen)?,
+            clock.clone(),
+        )
+        .await?;
+        seed::seed_demo(&app.state.store, clock.now()).await?;
+
+        let driver_port = free_port()?;
+        let driver = start_driver(driver_port).await?;
+        let profile = tempfile::tempdir()?;
+        let headless = std::env::var("E2E_HEADED").is_err();
+        let mut args = vec![
+            "--no-sandbox".to_string(),
+            "--disable-gpu".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--no-first-run".into(),
+            "--disable-dev-shm-usage".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+            format!("--window-size={},{}", DESKTOP.0, DESKTOP.1),
+        ];
+        if headless {
+            args.push("--headless=new".into());
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": "/usr/bin/chromium", "args": args }),
+        );
+        capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        let browser = ClientBuilder::rustls()?
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+            .context("opening a Chromium session")?;
+        let portal = Portal {
+            name: name.to_string(),
+            base: format!("http://{}", app.addr),
+            addr: app.addr,
+            app: Some(app),
+            http: reqwest::Client::new(),
+            clock,
+            secret,
+            dir,
+            browser,
+            driver,
+            driver_port,
+            browser_offset_ms: 0,
+            _profile: profile,
+        };
+        portal.size(DESKTOP).await?;
+        Ok(portal)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn store(&self) -> &portal_server::store::Store {
+        &self.app.as_ref().expect("server running").state.store
+    }
+
+    pub async fn size(&self, (width, height): (u32, u32)) -> Result<()> {
+        self.browser.set_window_size(width, height).await?;
+        Ok(())
+    }
+
+    // ---- the server side ----
+
+    /// Stops the server, as if it went away.
+    pub async fn stop_server(&mut self) -> Result<()> {
+        if let Some(app) = self.app.take() {
+            app.stop().await?;
+        }
+        Ok(())
+    }
+
+    /// Starts it again on the same address, database and secret.
+    pub async fn restart_server(&mut self) -> Result<()> {
+        let config = server_config(self.dir.path(), self.secret.clone(), self.addr)?;
+        self.app = Some(Application::spawn(config, self.clock.clone()).await?);
+        Ok(())
+    }
+
+    /// Moves the server's clock and the page's `Date.now` together.
+    pub async fn advance(&mut self, seconds: i64) -> Result<()> {
+        self.clock.advance(seconds);
+        self.browser_offset_ms += seconds * 1000;
+        self.apply_browser_clock().await
+    }
+
+    async fn apply_browser_clock(&self) -> Result<()> {
+        self.browser
+            .execute(
+                "const offset = arguments[0];
+                 if (!window.__realNow) { window.__realNow = Date.now.bind(Date); }
+                 Date.now = () => window.__realNow() + offset;",
+                vec![json!(self.browser_offset_ms)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Mails in the dev outbox for one address, newest first.
+    pub async fn mails_to(&self, email: &str) -> Result<Vec<Value>> {
+        let outbox: Value = self
+            .http
+            .get(self.url("/dev/outbox"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        Ok(outbox["items"]
+            .as_array()
+            .context("outbox items")?
+            .iter()
+            .filter(|m| m["to"] == email)
+            .cloned()
+            .collect())
+    }
+
+    /// The newest code mailed to the address, read as a person reads their mail.
+    pub async fn code_for(&self, email: &str, mails: usize) -> Result<String> {
+        for _ in 0..200 {
+            let found = self.mails_to(email).await?;
+            if found.len() >= mails {
+                return Ok(found[0]["code"].as_str().context("code")?.to_string());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        bail!("no mail number {mails} reached {email}")
+    }
+
+    pub fn link_for(&self, email: &str) -> Result<String> {
+        let email = portal_core::Email::parse(email).map_err(|e| anyhow!("{e}"))?;
+        let token = self
+            .secret
+            .keys()
+            .mint_link_token(&email, self.clock.now() + 3600);
+        Ok(format!("{}/#token={token}", self.base))
+    }
+
+    // ---- the browser side ----
+
+    pub async fn open(&self, path: &str) -> Result<()> {
+        self.browser.goto(&self.url(path)).await?;
+        self.apply_browser_clock().await?;
+        Ok(())
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Result<Element> {
+        self.browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for {css}"))
+    }
+
+    pub async fn by_test_id(&self, id: &str) -> Result<Element> {
+        self.wait_for(&format!("[data-testid='{id}']")).await
+    }
+
+    pub async fn exists(&self, css: &str) -> Result<bool> {
+        Ok(!self.browser.find_all(Locator::Css(css)).await?.is_empty())
+    }
+
+    pub async fn text_of(&self, id: &str) -> Result<String> {
+        Ok(self.by_test_id(id).await?.text().await?)
+    }
+
+    /// Waits until the element's text satisfies the check.
+    pub async fn wait_text(&self, id: &str, check: impl Fn(&str) -> bool) -> Result<String> {
+        let mut last = String::new();
+        for _ in 0..200 {
+            if let Ok(element) = self
+                .browser
+                .find(Locator::Css(&format!("[data-testid='{id}']")))
+                .await
+            {
+                last = element.text().await.unwrap_or_default();
+                if check(&last) {
+                    return Ok(last);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("{id} never showed the expected text; last: {last:?}")
+    }
+
+    pub async fn wait_path(&self, path: &str) -> Result<()> {
+        for _ in 0..200 {
+            if self.browser.current_url().await?.path() == path {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!(
+            "never reached {path}; at {}",
+            self.browser.current_url().await?
+        )
+    }
+
+    pub async fn click(&self, id: &str) -> Result<()> {
+        self.by_test_id(id).await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn type_into(&self, id: &str, text: &str) -> Result<()> {
+        let field = self.by_test_id(id).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Pastes text into a field: the browser's `input` event with `insertFromPaste`.
+    pub async fn paste_into(&self, id: &str, text: &str) -> Result<()> {
+        let field = self.by_test_id(id).await?;
+        self.browser
+            .execute(
+                "const [field, text] = arguments;
+                 field.focus();
+                 field.value = text;
+                 field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste', data: text }));",
+                vec![serde_json::to_value(&field)?, json!(text)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Presses keys together, as a person does: `[Shift, Tab]` holds Shift while pressing Tab.
+    pub async fn press(&self, keys: &[Key]) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".into());
+        for key in keys {
+            actions = actions.then(KeyAction::Down {
+                value: char::from(*key),
+            });
+        }
+        for key in keys.iter().rev() {
+            actions = actions.then(KeyAction::Up {
+                value: char::from(*key),
+            });
+        }
+        self.browser.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    pub async fn session_token(&self) -> Result<Option<String>> {
+        let raw = self
+            .browser
+            .execute(
+                "return sessionStorage.getItem('duro-portal.session');",
+                vec![],
+            )
+            .await?;
+        Ok(raw
+            .as_str()
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            .and_then(|v| v["token"].as_str().map(str::to_string)))
+    }
+
+    /// The document is no wider than the window.
+    pub async fn assert_no_horizontal_scroll(&self, step: &str) -> Result<()> {
+        let widths = self
+            .browser
+            .execute(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+                vec![],
+            )
+            .await?;
+        let (scroll, client) = (
+            widths[0].as_i64().unwrap_or(0),
+            widths[1].as_i64().unwrap_or(0),
+        );
+        ensure!(
+            scroll <= client,
+            "{step}: page is {scroll}px wide in a {client}px window"
+        );
+        Ok(())
+    }
+
+    /// axe-core over the page: no WCAG 2.0/2.1/2.2 A or AA violations.
+    pub async fn assert_accessible(&self, step: &str) -> Result<()> {
+        let axe_path = workspace_root().join("target/tools/node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&axe_path).with_context(|| {
+            format!(
+                "{} (cargo xtask setup installs axe-core)",
+                axe_path.display()
+            )
+        })?;
+        self.browser
+            .execute(&format!("{axe}\n;return true;"), vec![])
+            .await?;
+        let violations = self
+            .browser
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                   .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' +
+                       v.nodes.map(n => n.target.join(' ')).join(', '))))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await?;
+        let violations: Vec<String> = serde_json::from_value(violations)?;
+        ensure!(
+            violations.is_empty(),
+            "{step}: accessibility violations:\n  {}",
+            violations.join("\n  ")
+        );
+        println!("{}: axe-core: 0 violations at {step}", self.name);
+        Ok(())
+    }
+
+    /// Screenshots of this step at phone and desktop size, then checks the step
+    /// for accessibility and horizontal scroll at both sizes.
+    pub async fn step(&self, step: &str) -> Result<()> {
+        let dir = artifacts().join("screenshots");
+        std::fs::create_dir_all(&dir)?;
+        for (label, size) in [("375x812", PHONE), ("1280x800", DESKTOP)] {
+            self.size(size).await?;
+            tokio::time::sleep(Duration::from_millis(120)).await;
+            let png = self.browser.screenshot().await?;
+            std::fs::write(dir.join(format!("{}--{step}--{label}.png", self.name)), png)?;
+            self.assert_no_horizontal_scroll(&format!("{step} at {label}"))
+                .await?;
+        }
+        self.assert_accessible(step).await
+    }
+
+    /// Saves what a person would need to see why a test failed.
+    async fn save_failure(&self) {
+        let dir = artifacts();
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.browser.screenshot().await {
+            let _ = std::fs::write(dir.join(format!("{}--failure.png", self.name)), png);
+        }
+        let url = self
+            .browser
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let mut log = format!("url: {url}\n");
+        if let Ok(Some(session)) = self.browser.session_id().await {
+            let entries = self
+                .http
+                .post(format!(
+                    "http://127.0.0.1:{}/session/{session}/se/log",
+                    self.driver_port
+                ))
+                .json(&json!({ "type": "browser" }))
+                .send()
+                .await;
+            if let Ok(response) = entries {
+                if let Ok(body) = response.json::<Value>().await {
+                    for entry in body["value"].as_array().into_iter().flatten() {
+                        log.push_str(&format!("{} {}\n", entry["level"], entry["message"]));
+                    }
+                }
+            }
+        }
+        let _ = std::fs::write(dir.join(format!("{}--console.log", self.name)), log);
+        eprintln!(
+            "e2e: {} failed; screenshot and console log in {}",
+            self.name,
+            dir.display()
+        );
+    }
+
+    async fn finish(mut self) {
+        let _ = self.browser.clone().close().await;
+        let _ = self.driver.kill().await;
+        if let Some(app) = self.app.take() {
+            let _ = app.stop().await;
+        }
+    }
+}
+
+/// Runs one scenario with its own server and browser; on failure (an error or a
+/// panic) it saves a screenshot and the console log under target/e2e/ first.
+pub async fn scenario<F>(name: &str, body: F)
+where
+    F: for<'a> FnOnce(&'a mut Portal) -> LocalBoxFuture<'a, Result<()>>,
+{
+    let mut portal = Portal::start(name)
+        .await
+        .expect("the portal and browser start");
+    let outcome = AssertUnwindSafe(body(&mut portal)).catch_unwind().await;
+    let failure = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => Some(format!("{error:#}")),
+        Err(panic) => Some(
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "panicked".into()),
+        ),
+    };
+    if failure.is_some() {
+        portal.save_failure().await;
+    }
+    portal.finish().await;
+    if let Some(failure) = failure {
+        panic!("{name}: {failure}");
+    }
+}
+
+/// Signs in through the UI by email, reading the code from the outbox.
+pub async fn sign_in(portal: &Portal, email: &str) -> Result<()> {
+    portal.open("/").await?;
+    portal.type_into("email-input", email).await?;
+    portal.click("email-submit").await?;
+    portal.by_test_id("code-step").await?;
+    let code = portal.code_for(email, 1).await?;
+    portal.paste_into("code-input", &code).await?;
+    portal.wait_path("/subscriptions").await?;
+    portal
+        .wait_for("[data-testid='subscription'], [data-testid='empty']")
+        .await?;
+    Ok(())
+}
