@@ -102,6 +102,12 @@ e2e!(sign_in_by_email, |portal| {
         .wait_text("email-error", |t| t.contains(".com"))
         .await?;
     portal.step("email-error").await?;
+    portal.type_into("email-input", "ada@gmial.com").await?;
+    portal.click("email-submit").await?;
+    portal
+        .wait_text("email-suggestion", |t| t == "Did you mean ada@gmail.com?")
+        .await?;
+    portal.step("email-suggestion").await?;
     portal.type_into("email-input", "Ada@Example.com").await?;
     portal.click("email-submit").await?;
     portal.by_test_id("code-step").await?;
@@ -778,3 +784,16 @@ e2e!(phones_at_320_and_375_never_scroll_sideways, |portal| {
     }
     Ok(())
 });
+
+e2e!(
+    an_address_without_subscriptions_sees_the_empty_state,
+    |portal| {
+        sign_in(portal, "cara@example.com").await?;
+        portal
+            .wait_text("empty", |t| t.contains("No subscriptions for this address"))
+            .await?;
+        ensure!(portal.text_of("account-name").await? == "Signed in as Cara Nwosu");
+        portal.step("empty").await?;
+        Ok(())
+    }
+);
