@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use portal_core::Email;
 use portal_server::crypto::Secret;
 use portal_server::store::Store;
-use portal_server::{seed, Application, Clock, Config, Limits};
+use portal_server::{seed, Application, Clock, Config};
 
 #[derive(Parser)]
 #[command(version, about = "Duro Portal's reference API server")]
@@ -151,9 +151,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .public_url
         .unwrap_or_else(|| format!("http://{}", args.listen));
     let config = Config {
-        listen: args.listen,
-        secret: args.storage.secret()?,
-        database: args.storage.database,
         dist: (!args.api_only).then_some(args.dist),
         smtp_url: args.smtp_url,
         mail_from: args.mail_from,
@@ -161,8 +158,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         allow_origins,
         trusted_proxies: args.trusted_proxies,
         frame_ancestors: args.frame_ancestors,
-        public_url: public_url.clone(),
-        limits: Limits::default(),
+        public_url,
+        ..Config::local(
+            args.listen,
+            args.storage.database.clone(),
+            args.storage.secret()?,
+        )
     };
     let dev_mode = config.dev_mode();
     let app = Application::spawn(config, Clock::default()).await?;

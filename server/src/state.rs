@@ -62,6 +62,25 @@ pub struct Config {
 }
 
 impl Config {
+    /// Settings for one machine: the dev outbox (no SMTP), no dev clock, no CORS
+    /// origins or proxies, framing refused, the app in `dist/`.
+    pub fn local(listen: SocketAddr, database: PathBuf, secret: Secret) -> Config {
+        Config {
+            listen,
+            database,
+            secret,
+            dist: Some(PathBuf::from("dist")),
+            smtp_url: None,
+            mail_from: "Duro Portal <no-reply@localhost>".into(),
+            dev_clock: false,
+            allow_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            frame_ancestors: "'none'".into(),
+            public_url: format!("http://{listen}"),
+            limits: Limits::default(),
+        }
+    }
+
     /// Dev mode (the outbox at /dev/outbox) is on exactly when no SMTP server is set.
     pub fn dev_mode(&self) -> bool {
         self.smtp_url.is_none()

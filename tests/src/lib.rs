@@ -14,7 +14,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use portal_server::crypto::Secret;
-use portal_server::{seed, Application, Clock, Config, Limits};
+use portal_server::{seed, Application, Clock, Config};
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 
@@ -71,18 +71,9 @@ pub struct Portal {
 
 fn server_config(dir: &Path, secret: Secret, listen: SocketAddr) -> Result<Config> {
     Ok(Config {
-        listen,
-        database: dir.join("portal.db"),
-        secret,
         dist: Some(dist()?),
-        smtp_url: None,
-        mail_from: "Duro Portal <no-reply@localhost>".into(),
         dev_clock: true,
-        allow_origins: vec![],
-        trusted_proxies: vec![],
-        frame_ancestors: "'none'".into(),
-        public_url: format!("http://{listen}"),
-        limits: Limits::default(),
+        ..Config::local(listen, dir.join("portal.db"), secret)
     })
 }
 
@@ -447,6 +438,38 @@ impl Portal {
         self.assert_accessible(step).await
     }
 
+    /// The browser console's entries, as ChromeDriver keeps them.
+    async fn console_entries(&self) -> Vec<(String, String)> {
+        let Ok(Some(session)) = self.browser.session_id().await else {
+            return Vec::new();
+        };
+        let url = format!(
+            "http://127.0.0.1:{}/session/{session}/se/log",
+            self.driver_port
+        );
+        let Ok(response) = self
+            .http
+            .post(url)
+            .json(&json!({ "type": "browser" }))
+            .send()
+            .await
+        else {
+            return Vec::new();
+        };
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        body["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                (
+                    e["level"].as_str().unwrap_or_default().to_string(),
+                    e["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    }
+
     /// Saves what a person would need to see why a test failed.
     async fn save_failure(&self) {
         let dir = artifacts();
@@ -461,23 +484,8 @@ impl Portal {
             .map(|u| u.to_string())
             .unwrap_or_default();
         let mut log = format!("url: {url}\n");
-        if let Ok(Some(session)) = self.browser.session_id().await {
-            let entries = self
-                .http
-                .post(format!(
-                    "http://127.0.0.1:{}/session/{session}/se/log",
-                    self.driver_port
-                ))
-                .json(&json!({ "type": "browser" }))
-                .send()
-                .await;
-            if let Ok(response) = entries {
-                if let Ok(body) = response.json::<Value>().await {
-                    for entry in body["value"].as_array().into_iter().flatten() {
-                        log.push_str(&format!("{} {}\n", entry["level"], entry["message"]));
-                    }
-                }
-            }
+        for (level, message) in self.console_entries().await {
+            log.push_str(&format!("{level} {message}\n"));
         }
         let _ = std::fs::write(dir.join(format!("{}--console.log", self.name)), log);
         eprintln!(
@@ -507,7 +515,20 @@ where
         .expect("the portal and browser start");
     let outcome = AssertUnwindSafe(body(&mut portal)).catch_unwind().await;
     let failure = match outcome {
-        Ok(Ok(())) => None,
+        // A scenario that did everything right still fails if the app panicked on the way.
+        Ok(Ok(())) => {
+            let crashes: Vec<String> = portal
+                .console_entries()
+                .await
+                .into_iter()
+                .filter(|(_, message)| {
+                    message.contains("panicked at") || message.contains("Uncaught")
+                })
+                .map(|(_, message)| message.chars().take(400).collect())
+                .collect();
+            (!crashes.is_empty())
+                .then(|| format!("the app crashed in the browser:\n{}", crashes.join("\n")))
+        }
         Ok(Err(error)) => Some(format!("{error:#}")),
         Err(panic) => Some(
             panic

@@ -727,12 +727,19 @@ e2e!(the_whole_flow_works_by_keyboard_alone, |portal| {
     portal
         .wait_for("[data-testid='action-done']:not(:empty)")
         .await?;
-    let focused = portal
-        .browser
-        .active_element()
-        .await?
-        .attr("data-testid")
-        .await?;
+    let mut focused = None;
+    for _ in 0..40 {
+        focused = portal
+            .browser
+            .active_element()
+            .await?
+            .attr("data-testid")
+            .await?;
+        if focused.as_deref() == Some("plan-name") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     ensure!(
         focused.as_deref() == Some("plan-name"),
         "focus returns to the card, not {focused:?}"

@@ -118,7 +118,7 @@ impl Tools {
                 return Ok(Outcome::Present);
             }
             run(self.command("rustup").args(["target", "add", WASM_TARGET]))?;
-            Ok(Outcome::Installed)
+            Ok(Outcome::Done)
         })?;
         step(&format!("wasm-bindgen-cli {wasm_bindgen}"), || {
             if self.version_of("wasm-bindgen").as_deref()
@@ -134,7 +134,7 @@ impl Tools {
                 "--version",
                 &wasm_bindgen,
             ]))?;
-            Ok(Outcome::Installed)
+            Ok(Outcome::Done)
         })?;
         step(&format!("trunk {TRUNK_VERSION}"), || {
             if self.version_of("trunk").as_deref() == Some(&format!("trunk {TRUNK_VERSION}")) {
@@ -148,7 +148,7 @@ impl Tools {
                 "--version",
                 TRUNK_VERSION,
             ]))?;
-            Ok(Outcome::Installed)
+            Ok(Outcome::Done)
         })?;
         step(
             &format!(
@@ -181,7 +181,7 @@ impl Tools {
                     &format!("binaryen@{BINARYEN_VERSION}"),
                     &format!("axe-core@{AXE_CORE_VERSION}"),
                 ]))?;
-                Ok(Outcome::Installed)
+                Ok(Outcome::Done)
             },
         )?;
         step("chromium and chromedriver", || {
@@ -195,7 +195,7 @@ impl Tools {
             run(self
                 .command("apt-get")
                 .args(["install", "-y", "chromium", "chromium-driver"]))?;
-            Ok(Outcome::Installed)
+            Ok(Outcome::Done)
         })?;
         Ok(())
     }
@@ -203,7 +203,7 @@ impl Tools {
 
 enum Outcome {
     Present,
-    Installed,
+    Done,
 }
 
 /// Runs one set-up or test step, printing what it is and how long it took.
@@ -213,13 +213,21 @@ fn step(name: &str, action: impl FnOnce() -> Result<Outcome>) -> Result<()> {
     let outcome = action().with_context(|| format!("step failed: {name}"))?;
     let verdict = match outcome {
         Outcome::Present => "already present",
-        Outcome::Installed => "done",
+        Outcome::Done => "done",
     };
     eprintln!(
         "xtask: {name}: {verdict} ({:.1}s)",
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// A step that is one command.
+fn run_step(name: &str, command: &mut Command) -> Result<()> {
+    step(name, || {
+        run(command)?;
+        Ok(Outcome::Done)
+    })
 }
 
 fn run(command: &mut Command) -> Result<()> {
@@ -262,10 +270,10 @@ fn pinned_wasm_bindgen(root: &Path) -> Result<String> {
 }
 
 fn build_app(tools: &Tools) -> Result<()> {
-    step("trunk build --release", || {
-        run(tools.command("trunk").args(["build", "--release"]))?;
-        Ok(Outcome::Installed)
-    })
+    run_step(
+        "trunk build --release",
+        tools.command("trunk").args(["build", "--release"]),
+    )
 }
 
 const DEMO_EMAIL: &str = "ada@example.com";
@@ -273,12 +281,12 @@ const SERVE_URL: &str = "http://127.0.0.1:8080";
 
 fn serve(tools: &Tools) -> Result<()> {
     build_app(tools)?;
-    step("build portal-server", || {
-        run(tools
+    run_step(
+        "build portal-server",
+        tools
             .command("cargo")
-            .args(["build", "-p", "portal-server"]))?;
-        Ok(Outcome::Installed)
-    })?;
+            .args(["build", "-p", "portal-server"]),
+    )?;
     let server = tools.root.join("target/debug/portal-server");
     let server = server.to_str().context("the workspace path is not UTF-8")?;
     // Idempotent: adds the demo data only to a database without it.
@@ -305,23 +313,24 @@ fn serve(tools: &Tools) -> Result<()> {
 
 fn test(tools: &Tools) -> Result<()> {
     let started = Instant::now();
-    step("cargo fmt --check", || {
-        run(tools.command("cargo").args(["fmt", "--all", "--check"]))?;
-        Ok(Outcome::Installed)
-    })?;
-    step("clippy (native)", || {
-        run(tools.command("cargo").args([
+    run_step(
+        "cargo fmt --check",
+        tools.command("cargo").args(["fmt", "--all", "--check"]),
+    )?;
+    run_step(
+        "clippy (native)",
+        tools.command("cargo").args([
             "clippy",
             "--workspace",
             "--all-targets",
             "--",
             "-D",
             "warnings",
-        ]))?;
-        Ok(Outcome::Installed)
-    })?;
-    step("clippy (wasm web app)", || {
-        run(tools.command("cargo").args([
+        ]),
+    )?;
+    run_step(
+        "clippy (wasm web app)",
+        tools.command("cargo").args([
             "clippy",
             "-p",
             "portal-web",
@@ -331,38 +340,34 @@ fn test(tools: &Tools) -> Result<()> {
             "--",
             "-D",
             "warnings",
-        ]))?;
-        Ok(Outcome::Installed)
-    })?;
-    step("portal-core builds without std", || {
-        run(tools
+        ]),
+    )?;
+    run_step(
+        "portal-core builds without std",
+        tools
             .command("cargo")
-            .args(["build", "-p", "portal-core", "--no-default-features"]))?;
-        Ok(Outcome::Installed)
-    })?;
-    step("native tests", || {
-        run(tools
+            .args(["build", "-p", "portal-core", "--no-default-features"]),
+    )?;
+    run_step(
+        "native tests",
+        tools
             .command("cargo")
-            .args(["test", "--workspace", "--exclude", "portal-e2e"]))?;
-        Ok(Outcome::Installed)
-    })?;
-    step("release build of the web app", || {
-        run(tools.command("trunk").args(["build", "--release"]))?;
-        Ok(Outcome::Installed)
-    })?;
-    step("browser tests (headless Chromium)", || {
-        run(tools
+            .args(["test", "--workspace", "--exclude", "portal-e2e"]),
+    )?;
+    build_app(tools)?;
+    run_step(
+        "browser tests (headless Chromium)",
+        tools
             .command("cargo")
             .args(["test", "-p", "portal-web", "--target", WASM_TARGET])
-            .env("CHROMEDRIVER", CHROMEDRIVER))?;
-        Ok(Outcome::Installed)
-    })?;
-    step("end-to-end suite (real server, headless Chromium)", || {
-        run(tools
+            .env("CHROMEDRIVER", CHROMEDRIVER),
+    )?;
+    run_step(
+        "end-to-end suite (real server, headless Chromium)",
+        tools
             .command("cargo")
-            .args(["test", "-p", "portal-e2e", "--", "--test-threads=2"]))?;
-        Ok(Outcome::Installed)
-    })?;
+            .args(["test", "-p", "portal-e2e", "--", "--test-threads=2"]),
+    )?;
     eprintln!(
         "xtask: all tests passed in {:.0}s",
         started.elapsed().as_secs_f64()

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use portal_server::crypto::Secret;
-use portal_server::{seed, Application, Clock, Config, Limits};
+use portal_server::{seed, Application, Clock, Config};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
@@ -20,19 +20,12 @@ pub struct TestApp {
 }
 
 pub fn config(dir: &Path, secret: Secret) -> Config {
+    let listen = "127.0.0.1:0".parse().unwrap();
     Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database: dir.join("portal.db"),
-        secret,
         dist: None,
-        smtp_url: None,
-        mail_from: "Duro Portal <no-reply@localhost>".into(),
         dev_clock: true,
-        allow_origins: vec![],
-        trusted_proxies: vec![],
-        frame_ancestors: "'none'".into(),
         public_url: "http://127.0.0.1:8080".into(),
-        limits: Limits::default(),
+        ..Config::local(listen, dir.join("portal.db"), secret)
     }
 }
 

@@ -23,8 +23,9 @@ enum Step {
     Code(String),
 }
 
+/// Focuses the field if it is still on the page (this can run after an await).
 fn focus(node: NodeRef<html::Input>) {
-    if let Some(element) = node.get_untracked() {
+    if let Some(element) = node.try_get_untracked().flatten() {
         let _ = element.focus();
     }
 }
@@ -228,8 +229,10 @@ pub fn EmailStep(
             error.set(Email::parse(&value.get_untracked()).err());
         }
     };
+    // Blur also fires when the step is replaced while the field has focus, after
+    // its signals are gone: read them with `try_`, and do nothing then.
     let on_blur = move |_| {
-        if let Ok(email) = Email::parse(&value.get_untracked()) {
+        if let Some(Ok(email)) = value.try_get_untracked().map(|v| Email::parse(&v)) {
             suggestion.set(email.suggestion());
         }
     };
@@ -486,7 +489,7 @@ pub fn CodeStep(
                         last_wrong.set(None);
                         problem.set(None);
                         value.set(String::new());
-                        if let Some(field) = input.get_untracked() {
+                        if let Some(field) = input.try_get_untracked().flatten() {
                             field.set_value("");
                         }
                         status.set(Some(

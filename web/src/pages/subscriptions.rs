@@ -267,7 +267,7 @@ pub fn SubscriptionCard(
     let keep_button: NodeRef<leptos::html::Button> = NodeRef::new();
     let focus_heading = move || {
         request_animation_frame(move || {
-            if let Some(heading) = heading.get_untracked() {
+            if let Some(heading) = heading.try_get_untracked().flatten() {
                 let _ = heading.focus();
             }
         })
@@ -275,7 +275,7 @@ pub fn SubscriptionCard(
     let open_confirm = move || {
         confirming.set(true);
         request_animation_frame(move || {
-            if let Some(keep) = keep_button.get_untracked() {
+            if let Some(keep) = keep_button.try_get_untracked().flatten() {
                 let _ = keep.focus();
             }
         });
