@@ -96,12 +96,16 @@ impl AppHeaders {
     }
 }
 
-/// Trunk names built assets `name-<16 hex>.ext`; those never change, so cache them for good.
+/// Trunk names built assets `name-<16 hex>.ext` (the wasm `name-<16 hex>_bg.wasm`);
+/// those never change, so they may be cached for good.
 fn is_hashed_asset(path: &str) -> bool {
-    let file = path.rsplit('/').next().unwrap_or_default();
-    let stem = file.split('.').next().unwrap_or_default();
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    let file = path.rsplit('/').next().unwrap_or_default().as_bytes();
+    (0..file.len()).any(|dash| {
+        file[dash] == b'-'
+            && file.len() > dash + 17
+            && file[dash + 1..dash + 17].iter().all(u8::is_ascii_hexdigit)
+            && matches!(file[dash + 17], b'.' | b'_')
+    })
 }
 
 pub async fn app_headers(
@@ -166,5 +170,11 @@ mod tests {
         assert!(is_hashed_asset("/style-7f546c9fde2c21d9.css"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/config.json"));
+        assert!(!is_hashed_asset("/favicon.svg"));
+        assert!(!is_hashed_asset("/subscriptions"));
+        assert!(
+            !is_hashed_asset("/a-0123456789abcdefg.js"),
+            "17 characters is not a Trunk hash"
+        );
     }
 }
