@@ -464,16 +464,14 @@ async fn sessions_end_after_thirty_idle_minutes() {
     let token = app.sign_in(ADA).await;
     app.advance(29 * 60);
     assert_eq!(
-        app.get_with_session("/portal/email/subscriptions", &token)
-            .await
-            .status(),
+        app.session_status("/portal/email/subscriptions", &token)
+            .await,
         StatusCode::OK
     );
     app.advance(29 * 60);
     assert_eq!(
-        app.get_with_session("/portal/email/subscriptions", &token)
-            .await
-            .status(),
+        app.session_status("/portal/email/subscriptions", &token)
+            .await,
         StatusCode::OK
     );
     app.advance(30 * 60);
@@ -495,17 +493,13 @@ async fn sessions_end_after_twelve_hours_even_when_active() {
     for _ in 0..(12 * 60 / 20 - 1) {
         app.advance(20 * 60);
         assert_eq!(
-            app.get_with_session("/portal/email/cards", &token)
-                .await
-                .status(),
+            app.session_status("/portal/email/cards", &token).await,
             StatusCode::OK
         );
     }
     app.advance(20 * 60);
     assert_eq!(
-        app.get_with_session("/portal/email/cards", &token)
-            .await
-            .status(),
+        app.session_status("/portal/email/cards", &token).await,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -524,9 +518,8 @@ async fn signout_revokes_the_session_and_is_idempotent() {
         json!({ "ok": true })
     );
     assert_eq!(
-        app.get_with_session("/portal/email/subscriptions", &token)
-            .await
-            .status(),
+        app.session_status("/portal/email/subscriptions", &token)
+            .await,
         StatusCode::UNAUTHORIZED
     );
     let again = app
@@ -552,9 +545,8 @@ async fn codes_sessions_and_limits_survive_a_restart() {
     }
     app.restart().await;
     assert_eq!(
-        app.get_with_session("/portal/email/subscriptions", &token)
-            .await
-            .status(),
+        app.session_status("/portal/email/subscriptions", &token)
+            .await,
         StatusCode::OK
     );
     assert_eq!(

@@ -116,6 +116,11 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The status a signed-in GET answers with this token.
+    pub async fn session_status(&self, path: &str, token: &str) -> StatusCode {
+        self.get_with_session(path, token).await.status()
+    }
+
     pub async fn post_with_session(
         &self,
         path: &str,
