@@ -1,6 +1,6 @@
 //! Sign-in mail: by SMTP, or to the dev outbox (log + `GET /dev/outbox`).
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -94,7 +94,10 @@ impl Mailer {
         match &self.transport {
             Transport::Outbox => {
                 tracing::info!(to = %mail.to, subject = %mail.subject, "dev outbox (no SMTP configured):\n{}", mail.body);
-                self.outbox.lock().expect("outbox lock").push(mail);
+                self.outbox
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(mail);
                 Ok(())
             }
             Transport::Smtp(smtp) => {
@@ -112,7 +115,7 @@ impl Mailer {
 
     /// Mails in the dev outbox, newest first.
     pub fn outbox(&self) -> Vec<OutboxMail> {
-        let outbox = self.outbox.lock().expect("outbox lock");
+        let outbox = self.outbox.lock().unwrap_or_else(PoisonError::into_inner);
         outbox.iter().rev().cloned().collect()
     }
 }

@@ -179,11 +179,9 @@ pub fn verify(
         )
         .optional()?;
     // No code at all (never sent, or already used) reads as expired: ask for a new one.
-    let Some((hash, expires_at, attempts)) = stored.filter(|(_, expires_at, _)| *expires_at > now)
-    else {
+    let Some((hash, _, attempts)) = stored.filter(|(_, expires_at, _)| *expires_at > now) else {
         return Ok(Err(code_error(CodeIssue::Expired, None)));
     };
-    let _ = expires_at;
     if attempts >= limits.attempts_per_code {
         return Ok(Err(code_error(CodeIssue::AttemptsExceeded, None)));
     }

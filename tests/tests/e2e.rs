@@ -467,6 +467,15 @@ e2e!(sign_out_returns_home_and_the_token_is_dead, |portal| {
         portal.session_token().await?.is_none(),
         "sessionStorage is cleared"
     );
+    let email = portal
+        .by_test_id("email-input")
+        .await?
+        .prop("value")
+        .await?;
+    ensure!(
+        email.as_deref() == Some(""),
+        "signing out forgets the address: {email:?}"
+    );
     for _ in 0..100 {
         if server_subscriptions(portal, &token).await?.0 == 401 {
             portal.step("signed-out").await?;

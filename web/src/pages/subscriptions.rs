@@ -123,12 +123,15 @@ pub fn SubscriptionsPage() -> impl IntoView {
         move |_| {
             let ended = context.session.get_untracked();
             session::clear();
+            // Signing out on purpose forgets the address too (a shared device);
+            // a session that merely timed out keeps it.
+            session::forget_email();
+            context.email.set(String::new());
             context.session.set(None);
             context
                 .notice
                 .set(Some("You\u{2019}re signed out.".to_string()));
             if let Some(ended) = ended {
-                context.email.set(ended.email);
                 let api = context.api.clone();
                 // Revoke on the server too; the page does not wait for it.
                 spawn_local(async move {
