@@ -146,34 +146,19 @@ async fn the_code_shape_is_checked_before_anything_else() {
 #[tokio::test]
 async fn unknown_paths_and_methods_answer_with_the_envelope() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/portal/email/nothing"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/portal/email/nothing").await;
     let (status, code, _) = error_of(response).await;
     assert_eq!(
         (status, code.as_str()),
         (StatusCode::NOT_FOUND, "not_found")
     );
-    let response = app
-        .client
-        .get(app.url("/portal/email/start"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/portal/email/start").await;
     let (status, code, _) = error_of(response).await;
     assert_eq!(
         (status, code.as_str()),
         (StatusCode::METHOD_NOT_ALLOWED, "bad_request")
     );
-    let api_only = app
-        .client
-        .get(app.url("/some/app/route"))
-        .send()
-        .await
-        .unwrap();
+    let api_only = app.get("/some/app/route").await;
     assert_eq!(error_of(api_only).await.0, StatusCode::NOT_FOUND);
 }
 
@@ -262,7 +247,7 @@ async fn dev_endpoints_are_refused_when_off() {
 #[tokio::test]
 async fn healthz_answers() {
     let app = spawn_app().await;
-    let response = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let response = app.get("/healthz").await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -282,12 +267,7 @@ fn collect_refs(value: &Value, refs: &mut Vec<String>) {
 #[tokio::test]
 async fn openapi_describes_every_endpoint_and_every_reference_resolves() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/openapi.json").await;
     assert_eq!(response.status(), StatusCode::OK);
     let doc: Value = response.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));

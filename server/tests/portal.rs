@@ -251,7 +251,7 @@ async fn every_portal_call_needs_a_live_session() {
         "/portal/email/cards",
         "/portal/email/wallet",
     ] {
-        let missing = app.client.get(app.url(path)).send().await.unwrap();
+        let missing = app.get(path).await;
         let (status, code, _) = error_of(missing).await;
         assert_eq!(
             (status, code.as_str()),

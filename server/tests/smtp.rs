@@ -96,7 +96,7 @@ async fn the_code_goes_by_smtp_with_the_code_in_the_subject() {
     );
 
     // The dev outbox is off with SMTP, and the mailed code signs in.
-    let outbox = app.client.get(app.url("/dev/outbox")).send().await.unwrap();
+    let outbox = app.get("/dev/outbox").await;
     assert_eq!(outbox.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.verify(ADA, &code).await.status(), StatusCode::OK);
     let sent = app

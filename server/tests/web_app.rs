@@ -29,7 +29,7 @@ fn fake_dist() -> tempfile::TempDir {
 async fn the_page_carries_a_strict_csp_with_the_loaders_hash() {
     let dist = fake_dist();
     let app = spawn_app_with(|config| config.dist = Some(dist.path().to_path_buf())).await;
-    let response = app.client.get(app.url("/")).send().await.unwrap();
+    let response = app.get("/").await;
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
     let csp = headers["content-security-policy"].to_str().unwrap();
@@ -64,7 +64,7 @@ async fn the_csp_lets_the_app_call_the_api_host_its_config_names() {
     )
     .unwrap();
     let app = spawn_app_with(|config| config.dist = Some(dist.path().to_path_buf())).await;
-    let response = app.client.get(app.url("/")).send().await.unwrap();
+    let response = app.get("/").await;
     let csp = response.headers()["content-security-policy"]
         .to_str()
         .unwrap()
@@ -83,12 +83,7 @@ async fn app_routes_fall_back_to_the_page_and_hashed_assets_cache_for_good() {
         config.frame_ancestors = "https://shop.example.com".into();
     })
     .await;
-    let route = app
-        .client
-        .get(app.url("/subscriptions"))
-        .send()
-        .await
-        .unwrap();
+    let route = app.get("/subscriptions").await;
     assert_eq!(route.status(), StatusCode::OK);
     assert_eq!(route.headers()["cache-control"], "no-cache");
     let csp = route.headers()["content-security-policy"]
@@ -113,12 +108,7 @@ async fn app_routes_fall_back_to_the_page_and_hashed_assets_cache_for_good() {
     assert_eq!(asset.headers()["content-encoding"], "br");
 
     // The API keeps its own rules beside the app.
-    let api = app
-        .client
-        .get(app.url("/portal/email/nothing"))
-        .send()
-        .await
-        .unwrap();
+    let api = app.get("/portal/email/nothing").await;
     assert_eq!(api.status(), StatusCode::NOT_FOUND);
     assert_eq!(api.headers()["cache-control"], "no-store");
 }
