@@ -54,13 +54,32 @@ fn is_separator(c: char) -> bool {
         )
 }
 
-/// ASCII digit for an ASCII or full-width (U+FF10..U+FF19) digit.
+/// The zero of every run of ten decimal digits (Unicode general category Nd,
+/// Unicode 18). Unicode encodes each script's digits 0 to 9 as one contiguous
+/// run, so a digit's value is its distance from the zero before it. A table of
+/// 77 zeros costs the wasm a few hundred bytes, where a category table would
+/// cost tens of kilobytes; `tests/unicode_digits.rs` checks it against the
+/// Unicode Character Database, code point by code point.
+const DIGIT_ZEROS: [u32; 77] = [
+    0x0030, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
+    0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946,
+    0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0,
+    0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x10D40, 0x11066, 0x110F0, 0x11136,
+    0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x116D0, 0x116DA, 0x11730, 0x118E0,
+    0x11950, 0x11BF0, 0x11C50, 0x11D50, 0x11DA0, 0x11DE0, 0x11F50, 0x16130, 0x16A60, 0x16AC0,
+    0x16B50, 0x16D70, 0x1CCF0, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0,
+    0x1E4F0, 0x1E5F1, 0x1E950, 0x1FBF0,
+];
+
+/// The ASCII digit for a decimal digit of any script (`٣`, `۳`, `३`, `３` → `3`),
+/// so a code pasted or typed with another script's digits reads as itself.
 fn ascii_digit(c: char) -> Option<u8> {
-    match c {
-        '0'..='9' => Some(c as u8),
-        '\u{FF10}'..='\u{FF19}' => Some(b'0' + (c as u32 - 0xFF10) as u8),
-        _ => None,
-    }
+    let code_point = u32::from(c);
+    let run = DIGIT_ZEROS.partition_point(|&zero| zero <= code_point);
+    let zero = DIGIT_ZEROS[run.checked_sub(1)?];
+    let value = code_point - zero;
+    // Below ten by the check; a u8 always holds it.
+    (value < 10).then(|| b'0' + value as u8)
 }
 
 impl OtpCode {
@@ -82,7 +101,7 @@ impl OtpCode {
         }
     }
 
-    /// The digits people typed so far, normalized (full-width → ASCII, separators
+    /// The digits people typed so far, normalized (any script → ASCII, separators
     /// dropped, at most six). Lets a field show a clean value while typing.
     pub fn normalize_partial(input: &str) -> String {
         input
