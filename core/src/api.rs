@@ -211,14 +211,17 @@ pub struct PortalMerchantGroup {
     pub merchant_name: String,
     #[serde(default)]
     pub subscriptions: Vec<PortalSubscription>,
-    /// What the merchant lets the portal do (P). `None`: not said, so offer nothing.
+    /// What the merchant lets the portal do (P). `None`: the group lists nothing
+    /// (Duro's API documents no list), so the status alone decides what is offered
+    /// and a `403` from the server says the merchant does not offer it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<PortalAction>>,
 }
 
 impl PortalMerchantGroup {
-    pub fn allows(&self, action: &PortalAction) -> bool {
-        self.actions.as_ref().is_some_and(|a| a.contains(action))
+    /// The actions the group lists, for [`crate::lifecycle::State::apply`].
+    pub fn allowed(&self) -> Option<&[PortalAction]> {
+        self.actions.as_deref()
     }
 }
 
@@ -261,6 +264,20 @@ pub struct PortalPlan {
     pub interval: String,
     #[serde(default = "default_interval_count")]
     pub interval_count: i64,
+}
+
+impl PortalSubscription {
+    /// Its status and cancel flag, as the lifecycle rules read them.
+    pub fn state(&self) -> crate::lifecycle::State {
+        crate::lifecycle::State::new(self.status.clone(), self.cancel_at_period_end)
+    }
+
+    /// The mode for the action paths. Duro's published examples leave `mode` out;
+    /// a subscription without one is taken as live, and a server that holds it in
+    /// test mode answers `404` rather than act on the wrong one.
+    pub fn path_mode(&self) -> Mode {
+        self.mode.clone().unwrap_or(Mode::Live)
+    }
 }
 
 impl PortalPlan {

@@ -10,8 +10,12 @@ extern crate alloc;
 pub mod api;
 mod code;
 mod email;
+pub mod lifecycle;
+pub mod limits;
 mod money;
+pub mod paths;
 
-pub use code::{OtpCode, OtpCodeError, OTP_CODE_DIGITS};
+pub use code::{OtpCode, OtpCodeError};
 pub use email::{Email, EmailError, MAX_EMAIL_LEN, MAX_LOCAL_LEN};
+pub use limits::OTP_CODE_DIGITS;
 pub use money::{currency_exponent, interval_text, Money};

@@ -29,5 +29,8 @@ fn every_unicode_decimal_digit_reads_as_its_ascii_digit_and_nothing_else_does() 
             assert_eq!(read, "", "U+{:04X} is not a decimal digit", u32::from(c));
         }
     }
-    assert_eq!(digits, 770, "77 scripts' runs of ten in this Unicode version");
+    assert_eq!(
+        digits, 770,
+        "77 scripts' runs of ten in this Unicode version"
+    );
 }

@@ -30,22 +30,38 @@ pub fn offered_actions(
     }
     if subscription.cancel_at_period_end && !status.has_ended() {
         // "Keep subscription": whoever may cancel may undo it.
-        if group.allows(&PortalAction::Resume) || group.allows(&PortalAction::Cancel) {
+        if group
+            .allowed()
+            .is_some_and(|a| a.contains(&PortalAction::Resume))
+            || group
+                .allowed()
+                .is_some_and(|a| a.contains(&PortalAction::Cancel))
+        {
             actions.push(PortalAction::Resume);
         }
         return actions;
     }
-    if *status == SubscriptionStatus::Paused && group.allows(&PortalAction::Resume) {
+    if *status == SubscriptionStatus::Paused
+        && group
+            .allowed()
+            .is_some_and(|a| a.contains(&PortalAction::Resume))
+    {
         actions.push(PortalAction::Resume);
     }
     if matches!(
         status,
         SubscriptionStatus::Active | SubscriptionStatus::Trialing
-    ) && group.allows(&PortalAction::Pause)
+    ) && group
+        .allowed()
+        .is_some_and(|a| a.contains(&PortalAction::Pause))
     {
         actions.push(PortalAction::Pause);
     }
-    if !status.has_ended() && group.allows(&PortalAction::Cancel) {
+    if !status.has_ended()
+        && group
+            .allowed()
+            .is_some_and(|a| a.contains(&PortalAction::Cancel))
+    {
         actions.push(PortalAction::Cancel);
     }
     actions
