@@ -1,7 +1,6 @@
 //! Bad input of every class gets the error envelope, never a bare status or a page.
-mod common;
 
-use common::*;
+use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

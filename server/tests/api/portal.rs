@@ -1,7 +1,6 @@
 //! The signed-in portal: listing, actions, ownership, cards and wallet.
-mod common;
 
-use common::*;
+use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

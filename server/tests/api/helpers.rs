@@ -1,5 +1,4 @@
 //! Spawns the real server on port 0 with a fresh database, and talks to it over HTTP.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,8 +1,7 @@
 //! The built app: served with its security headers, cache rules and SPA fallback.
-mod common;
 
+use crate::helpers::*;
 use base64::Engine;
-use common::*;
 use reqwest::StatusCode;
 use sha2::Digest;
 

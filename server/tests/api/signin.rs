@@ -1,7 +1,6 @@
 //! The sign-in rules, each against a fresh server over real HTTP.
-mod common;
 
-use common::*;
+use crate::helpers::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -1,0 +1,8 @@
+//! The server's integration tests, one binary: each module starts the real server
+//! on port 0 with a fresh database (see `helpers`) and talks to it over HTTP.
+mod helpers;
+mod http;
+mod portal;
+mod signin;
+mod smtp;
+mod web_app;
