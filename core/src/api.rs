@@ -129,6 +129,33 @@ open_enum!(
     }
 );
 
+impl CodeIssue {
+    /// What a person is told when a code is refused: the one wording, for the
+    /// server's error message and the page alike. `None` for an issue this
+    /// version does not know (the page then shows the server's own message).
+    pub fn message(&self, attempts_remaining: Option<u32>) -> Option<String> {
+        Some(match (self, attempts_remaining) {
+            (Self::Incorrect, Some(1)) => {
+                String::from("That code isn\u{2019}t right. You have 1 try left.")
+            }
+            (Self::Incorrect, Some(tries)) => {
+                alloc::format!("That code isn\u{2019}t right. You have {tries} tries left.")
+            }
+            (Self::Incorrect, None) => {
+                String::from("That code isn\u{2019}t right. Check the email and try again.")
+            }
+            // A used code reads the same as a stale one: neither tells a stranger more.
+            (Self::Expired, _) => String::from(
+                "This code has expired or was already used. Send a new code to continue.",
+            ),
+            (Self::AttemptsExceeded, _) => {
+                String::from("Too many wrong tries for this code. Send a new code to continue.")
+            }
+            (Self::Unknown(_), _) => return None,
+        })
+    }
+}
+
 impl SubscriptionStatus {
     /// Statuses after which the subscription no longer renews.
     pub fn has_ended(&self) -> bool {
@@ -267,11 +294,6 @@ pub struct PortalPlan {
 }
 
 impl PortalSubscription {
-    /// Its status and cancel flag, as the lifecycle rules read them.
-    pub fn state(&self) -> crate::lifecycle::State {
-        crate::lifecycle::State::new(self.status.clone(), self.cancel_at_period_end)
-    }
-
     /// The mode for the action paths. Duro's published examples leave `mode` out;
     /// a subscription without one is taken as live, and a server that holds it in
     /// test mode answers `404` rather than act on the wrong one.

@@ -5,7 +5,7 @@
 //! refuses. `tests/vectors/lifecycle.json` states the same rules as a table.
 use alloc::vec::Vec;
 
-use crate::api::{PortalAction, SubscriptionStatus};
+use crate::api::{PortalAction, PortalSubscription, SubscriptionStatus};
 
 /// What the portal sees of a subscription and can change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,14 @@ impl State {
             status,
             cancel_at_period_end,
         }
+    }
+
+    /// A subscription's status and cancel flag, as the rules read them.
+    pub fn of(subscription: &PortalSubscription) -> State {
+        State::new(
+            subscription.status.clone(),
+            subscription.cancel_at_period_end,
+        )
     }
 
     /// Set to cancel at the end of the period, and not ended yet.

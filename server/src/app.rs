@@ -5,6 +5,8 @@ use std::sync::Arc;
 use axum::http::{header, HeaderName, HeaderValue, Method, Request};
 use axum::routing::{any, get, post};
 use axum::Router;
+use portal_core::api::SESSION_HEADER;
+use portal_core::paths;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -16,9 +18,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::crypto::random_bytes;
-use crate::mail::Mailer;
+use crate::mail::{MailMetrics, Mailer};
 use crate::routes::{self, auth, dev, portal};
-use crate::state::{AppState, Config, Metrics};
+use crate::state::{AppState, Config};
 use crate::store::Store;
 use crate::web_app::{self, AppHeaders};
 
@@ -48,7 +50,7 @@ pub fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         store,
         clock,
         mailer,
-        metrics: Arc::new(Metrics::default()),
+        metrics: Arc::new(MailMetrics::default()),
     })
 }
 
@@ -59,21 +61,21 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([
             header::CONTENT_TYPE,
-            HeaderName::from_static("x-portal-session"),
+            HeaderName::from_static(SESSION_HEADER),
         ])
         .expose_headers([header::RETRY_AFTER]);
 
     let api = Router::new()
-        .route("/portal/email/start", post(auth::email_start))
-        .route("/portal/email/verify", post(auth::email_verify))
-        .route("/portal/email/signout", post(auth::email_signout))
-        .route("/portal/email/subscriptions", get(portal::subscriptions))
+        .route(paths::START, post(auth::email_start))
+        .route(paths::VERIFY, post(auth::email_verify))
+        .route(paths::SIGNOUT, post(auth::email_signout))
+        .route(paths::SUBSCRIPTIONS, get(portal::subscriptions))
         .route(
-            "/portal/email/subscriptions/{mode}/{id}/{action}",
+            paths::SUBSCRIPTION_ACTION,
             post(portal::subscription_action),
         )
-        .route("/portal/email/cards", get(portal::cards))
-        .route("/portal/email/wallet", get(portal::wallet))
+        .route(paths::CARDS, get(portal::cards))
+        .route(paths::WALLET, get(portal::wallet))
         .route("/dev/outbox", get(dev::dev_outbox))
         .route("/dev/clock/advance", post(dev::dev_clock_advance))
         .route("/healthz", get(routes::healthz))
@@ -106,6 +108,8 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
 
     Ok(api
         .merge(app)
+        // Inside the trace span, so an internal error's log line carries the request id.
+        .layer(axum::middleware::from_fn(crate::error::log_internal_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request

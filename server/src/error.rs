@@ -1,8 +1,18 @@
-//! One error type for every handler; it always becomes Duro's JSON envelope.
+//! The HTTP boundary's error: routes and extractors return it, and it always
+//! becomes Duro's JSON envelope. The layers below have their own errors
+//! (`StoreError`, `SignInError`, the lifecycle's `Refusal`); each converts here.
+use std::sync::Arc;
+
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use portal_core::api::{ApiError, ErrorCode, ErrorDetail, ErrorEnvelope};
+use portal_core::api::{ApiError, CodeIssue, ErrorCode, ErrorDetail, ErrorEnvelope};
+use portal_core::lifecycle::Refusal;
+
+use crate::signin::SignInError;
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -68,17 +78,76 @@ impl AppError {
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError),
         }
     }
+
+    /// Why a code was refused, for the log; `None` for any other error.
+    pub fn code_issue(&self) -> Option<CodeIssue> {
+        match self {
+            AppError::Validation { details, .. } => details
+                .iter()
+                .find(|d| d.path == "code")
+                .map(|d| CodeIssue::from(d.issue.as_str())),
+            _ => None,
+        }
+    }
 }
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        AppError::Internal(error.into())
+    }
+}
+
+impl From<SignInError> for AppError {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::RateLimited { retry_after } => AppError::RateLimited { retry_after },
+            SignInError::Code {
+                issue,
+                attempts_remaining,
+            } => AppError::Validation {
+                message: issue
+                    .message(attempts_remaining)
+                    .unwrap_or_else(|| "That code didn\u{2019}t work.".to_string()),
+                details: vec![ErrorDetail {
+                    path: "code".to_string(),
+                    issue: issue.as_str().to_string(),
+                    attempts_remaining,
+                }],
+            },
+            SignInError::SessionEnded => AppError::Unauthorized,
+            SignInError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotOffered => {
+                AppError::Forbidden("This merchant does not offer that in the portal.".to_string())
+            }
+            Refusal::Conflict => AppError::Conflict(
+                "That can\u{2019}t be done to this subscription as it stands now.".to_string(),
+            ),
+            Refusal::Unknown => AppError::NotFound("There is no such action.".to_string()),
+        }
+    }
+}
+
+/// What went wrong inside, carried on the response for [`log_internal_errors`]:
+/// the client sees only a plain sentence.
+#[derive(Clone)]
+struct InternalError(Arc<String>);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code) = self.parts();
-        let message = match &self {
-            AppError::Internal(error) => {
-                tracing::error!(error = format!("{error:#}"), "internal error");
-                "Something went wrong on our side. Please try again.".to_string()
-            }
-            other => other.to_string(),
+        let (message, internal) = match &self {
+            AppError::Internal(error) => (
+                "Something went wrong on our side. Please try again.".to_string(),
+                Some(InternalError(Arc::new(format!("{error:#}")))),
+            ),
+            other => (other.to_string(), None),
         };
         let details = match &self {
             AppError::Validation { details, .. } => Some(details.clone()),
@@ -97,12 +166,18 @@ impl IntoResponse for AppError {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
         }
+        if let Some(internal) = internal {
+            response.extensions_mut().insert(internal);
+        }
         response
     }
 }
 
-impl From<r2d2_sqlite::rusqlite::Error> for AppError {
-    fn from(error: r2d2_sqlite::rusqlite::Error) -> Self {
-        AppError::Internal(error.into())
+/// Logs each internal error once, inside the request's span (with its id).
+pub async fn log_internal_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if let Some(InternalError(error)) = response.extensions().get::<InternalError>() {
+        tracing::error!(error = %error, "internal error");
     }
+    response
 }

@@ -8,13 +8,12 @@ use axum::extract::{
 use axum::http::header;
 use axum::http::request::Parts;
 use portal_core::api::SESSION_HEADER;
+use portal_core::limits::MAX_BODY_BYTES;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::signin;
 use crate::state::AppState;
-
-/// Largest request body the API reads.
-pub const MAX_BODY_BYTES: usize = 4 * 1024;
 
 /// A JSON body: `application/json` (else 415, so a cross-site form cannot post
 /// one), at most 4 KB and a JSON object (else 400), with fields of the right
@@ -134,7 +133,8 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
-/// The raw session token from `x-portal-session`; the session itself is checked in the store.
+/// The raw session token from `x-portal-session`, unchecked: sign-out takes it
+/// as it comes, and [`SignedIn`] checks it in the store.
 pub struct SessionToken(pub String);
 
 impl SessionToken {
@@ -149,17 +149,6 @@ impl SessionToken {
     }
 }
 
-impl FromRequestParts<AppState> for SessionToken {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        SessionToken::from_parts(parts).ok_or(AppError::Unauthorized)
-    }
-}
-
 impl OptionalFromRequestParts<AppState> for SessionToken {
     type Rejection = AppError;
 
@@ -168,5 +157,29 @@ impl OptionalFromRequestParts<AppState> for SessionToken {
         _state: &AppState,
     ) -> Result<Option<Self>, Self::Rejection> {
         Ok(SessionToken::from_parts(parts))
+    }
+}
+
+/// The signed-in customer: a live session from `x-portal-session`, its idle time
+/// refreshed. Signed-in routes take this; anything else answers `401`.
+pub struct SignedIn {
+    pub email: String,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let SessionToken(token) = SessionToken::from_parts(parts).ok_or(AppError::Unauthorized)?;
+        let limits = state.config.limits.clone();
+        let now = state.clock.now();
+        let email = state
+            .store
+            .write(move |conn| signin::session_email(conn, &limits, now, &token))
+            .await?;
+        Ok(SignedIn { email })
     }
 }

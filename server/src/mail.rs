@@ -1,5 +1,5 @@
 //! Sign-in mail: by SMTP, or to the dev outbox (log + `GET /dev/outbox`).
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use lettre::message::header::ContentType;
@@ -7,7 +7,12 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use portal_core::{Email, OtpCode};
 use serde::Serialize;
 
-use crate::state::Metrics;
+/// Mails sent and failed since the server started.
+#[derive(Default)]
+pub struct MailMetrics {
+    pub mails_sent: AtomicU64,
+    pub mails_failed: AtomicU64,
+}
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,7 +79,7 @@ impl Mailer {
 
     /// Sends off the request path, so a slow mail server never shows in response
     /// times; a failure is logged and counted, never silent.
-    pub fn send_in_background(&self, mail: OutboxMail, log_id: String, metrics: Arc<Metrics>) {
+    pub fn send_in_background(&self, mail: OutboxMail, log_id: String, metrics: Arc<MailMetrics>) {
         let mailer = self.clone();
         tokio::spawn(async move {
             match mailer.deliver(mail).await {

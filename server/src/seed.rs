@@ -1,7 +1,7 @@
 //! `seed --demo`: three merchants, a customer with a subscription in every status, and a second customer.
 use r2d2_sqlite::rusqlite::{params, Connection};
 
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 const DAY: i64 = 24 * 60 * 60;
 
@@ -24,7 +24,10 @@ type SubscriptionRow = (
 
 /// Seeds the demo data once; returns false when it is already there.
 pub async fn seed_demo(store: &Store, now: i64) -> anyhow::Result<bool> {
-    Ok(store.write(move |conn| Ok(insert_demo(conn, now)?)).await?)
+    let added = store
+        .write(move |conn| insert_demo(conn, now).map_err(StoreError::from))
+        .await?;
+    Ok(added)
 }
 
 fn insert_demo(conn: &Connection, now: i64) -> Result<bool, r2d2_sqlite::rusqlite::Error> {

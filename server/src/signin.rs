@@ -1,14 +1,38 @@
 //! The sign-in rules, as functions of one transaction, the keys and the time.
-use portal_core::api::{CodeIssue, ErrorDetail, PortalAccount, PortalMerchantGroup};
+use portal_core::api::{CodeIssue, PortalAccount, PortalMerchantGroup};
 use portal_core::{Email, OtpCode};
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
 
 use crate::crypto::{new_session_token, random_bytes, session_hash, Keys};
-use crate::error::AppError;
 use crate::state::Limits;
-use crate::store;
+use crate::store::{self, StoreError};
 
 const HOUR: i64 = 60 * 60;
+
+/// Why a sign-in rule said no, or could not decide.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Too many codes or starts, or the address is locked after failures.
+    #[error("rate limited for {retry_after} s")]
+    RateLimited { retry_after: i64 },
+    /// The code was refused.
+    #[error("code refused: {issue}")]
+    Code {
+        issue: CodeIssue,
+        attempts_remaining: Option<u32>,
+    },
+    /// No live session for the token: unknown, expired or revoked.
+    #[error("no live session")]
+    SessionEnded,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<r2d2_sqlite::rusqlite::Error> for SignInError {
+    fn from(error: r2d2_sqlite::rusqlite::Error) -> Self {
+        SignInError::Store(error.into())
+    }
+}
 
 pub enum StartOutcome {
     /// A code to mail: new, or the live one again. Unknown addresses are never mailed.
@@ -23,7 +47,7 @@ fn hourly_window(
     table_sql: &str,
     key: &str,
     now: i64,
-) -> Result<(i64, i64), AppError> {
+) -> Result<(i64, i64), StoreError> {
     let (count, oldest): (i64, Option<i64>) =
         conn.query_row(table_sql, params![key, now - HOUR], |row| {
             Ok((row.get(0)?, row.get(1)?))
@@ -39,7 +63,7 @@ pub fn start(
     email: &Email,
     client: &str,
     resend: bool,
-) -> Result<StartOutcome, AppError> {
+) -> Result<StartOutcome, SignInError> {
     conn.execute("DELETE FROM ip_starts WHERE at <= ?1", [now - HOUR])?;
     conn.execute("DELETE FROM code_sends WHERE sent_at <= ?1", [now - HOUR])?;
 
@@ -50,7 +74,7 @@ pub fn start(
         now,
     )?;
     if starts >= limits.starts_per_ip_per_hour {
-        return Err(AppError::RateLimited { retry_after });
+        return Err(SignInError::RateLimited { retry_after });
     }
     conn.execute(
         "INSERT INTO ip_starts (ip, at) VALUES (?1, ?2)",
@@ -78,7 +102,7 @@ pub fn start(
         now,
     )?;
     if sent >= limits.codes_per_email_per_hour {
-        return Err(AppError::RateLimited { retry_after });
+        return Err(SignInError::RateLimited { retry_after });
     }
     conn.execute(
         "INSERT INTO code_sends (email, sent_at) VALUES (?1, ?2)",
@@ -123,27 +147,10 @@ pub struct SignedIn {
     pub merchants: Vec<PortalMerchantGroup>,
 }
 
-fn code_error(issue: CodeIssue, attempts_remaining: Option<u32>) -> AppError {
-    let message = match (&issue, attempts_remaining) {
-        (CodeIssue::Incorrect, Some(1)) => {
-            "That code isn\u{2019}t right. You have 1 try left.".to_string()
-        }
-        (CodeIssue::Incorrect, Some(n)) => {
-            format!("That code isn\u{2019}t right. You have {n} tries left.")
-        }
-        (CodeIssue::Expired, _) => "This code has expired. Ask for a new one.".to_string(),
-        (CodeIssue::AttemptsExceeded, _) => {
-            "Too many wrong tries for this code. Ask for a new one.".to_string()
-        }
-        _ => "That code isn\u{2019}t right.".to_string(),
-    };
-    AppError::Validation {
-        message,
-        details: vec![ErrorDetail {
-            path: "code".to_string(),
-            issue: issue.as_str().to_string(),
-            attempts_remaining,
-        }],
+fn code_error(issue: CodeIssue, attempts_remaining: Option<u32>) -> SignInError {
+    SignInError::Code {
+        issue,
+        attempts_remaining,
     }
 }
 
@@ -156,7 +163,7 @@ pub fn verify(
     now: i64,
     email: &Email,
     code: &OtpCode,
-) -> Result<Result<SignedIn, AppError>, AppError> {
+) -> Result<Result<SignedIn, SignInError>, StoreError> {
     let (consecutive, locks, locked_until): (i64, i64, i64) = conn
         .query_row(
             "SELECT consecutive, locks, locked_until FROM sign_in_failures WHERE email = ?1",
@@ -166,7 +173,7 @@ pub fn verify(
         .optional()?
         .unwrap_or((0, 0, 0));
     if locked_until > now {
-        return Ok(Err(AppError::RateLimited {
+        return Ok(Err(SignInError::RateLimited {
             retry_after: locked_until - now,
         }));
     }
@@ -239,7 +246,7 @@ pub fn session_email(
     limits: &Limits,
     now: i64,
     token: &str,
-) -> Result<String, AppError> {
+) -> Result<String, SignInError> {
     let hash = session_hash(token);
     let session: Option<(String, i64, i64, bool)> = conn
         .query_row(
@@ -259,11 +266,11 @@ pub fn session_email(
             )?;
             Ok(email)
         }
-        _ => Err(AppError::Unauthorized),
+        _ => Err(SignInError::SessionEnded),
     }
 }
 
-pub fn revoke_session(conn: &Connection, token: &str) -> Result<(), AppError> {
+pub fn revoke_session(conn: &Connection, token: &str) -> Result<(), StoreError> {
     conn.execute(
         "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
         [session_hash(token)],

@@ -1,17 +1,18 @@
 //! Configuration and the state every handler shares.
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use axum::http::HeaderValue;
+use portal_core::limits;
 
 use crate::clock::Clock;
 use crate::crypto::{Keys, Secret};
-use crate::mail::Mailer;
+use crate::mail::{MailMetrics, Mailer};
 use crate::store::Store;
 
-/// The sign-in rules' numbers, in seconds and counts.
+/// The sign-in rules' numbers, in seconds and counts: the contract's from
+/// portal-core, and this server's own per-client and lockout policy.
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub code_ttl: i64,
@@ -29,16 +30,16 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            code_ttl: 10 * 60,
-            resend_cooldown: 60,
-            codes_per_email_per_hour: 5,
+            code_ttl: limits::CODE_TTL_SECONDS.into(),
+            resend_cooldown: limits::RESEND_COOLDOWN_SECONDS.into(),
+            codes_per_email_per_hour: limits::CODES_PER_EMAIL_PER_HOUR.into(),
             starts_per_ip_per_hour: 60,
-            attempts_per_code: 5,
+            attempts_per_code: limits::ATTEMPTS_PER_CODE.into(),
             failures_before_lock: 20,
             first_lock: 30,
             longest_lock: 60 * 60,
-            session_idle: 30 * 60,
-            session_absolute: 12 * 60 * 60,
+            session_idle: limits::SESSION_IDLE_SECONDS.into(),
+            session_absolute: limits::SESSION_ABSOLUTE_SECONDS.into(),
         }
     }
 }
@@ -94,11 +95,5 @@ pub struct AppState {
     pub store: Store,
     pub clock: Clock,
     pub mailer: Mailer,
-    pub metrics: Arc<Metrics>,
-}
-
-#[derive(Default)]
-pub struct Metrics {
-    pub mails_sent: AtomicU64,
-    pub mails_failed: AtomicU64,
+    pub metrics: Arc<MailMetrics>,
 }

@@ -11,9 +11,19 @@ use portal_core::api::{
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use r2d2_sqlite::SqliteConnectionManager;
 
-use crate::error::AppError;
-
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
+
+/// A fault of the database, never a verdict: the transaction rolls back and the
+/// request fails as the server's own fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] r2d2_sqlite::rusqlite::Error),
+    #[error("database connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("database task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
 
 /// Schema versions, applied in order at start; `PRAGMA user_version` says how many ran.
 const MIGRATIONS: &[&str] = &[r#"
@@ -122,29 +132,40 @@ impl Store {
         Ok(Store { pool })
     }
 
-    /// Runs blocking database work off the async runtime.
-    pub async fn run<T: Send + 'static>(
+    /// Runs blocking database work off the async runtime. The work's error type is
+    /// the caller's (a rule's refusal, say); database faults become one of its values.
+    pub async fn run<T, E>(
         &self,
-        work: impl FnOnce(&mut Connection) -> Result<T, AppError> + Send + 'static,
-    ) -> Result<T, AppError> {
+        work: impl FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(AppError::internal)?;
+            let mut conn = pool.get().map_err(StoreError::from)?;
             work(&mut conn)
         })
         .await
-        .map_err(AppError::internal)?
+        .map_err(StoreError::from)?
     }
 
     /// Like `run`, inside one `BEGIN IMMEDIATE` transaction that commits only on `Ok`.
-    pub async fn write<T: Send + 'static>(
+    pub async fn write<T, E>(
         &self,
-        work: impl FnOnce(&Connection) -> Result<T, AppError> + Send + 'static,
-    ) -> Result<T, AppError> {
+        work: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
             let value = work(&tx)?;
-            tx.commit()?;
+            tx.commit().map_err(StoreError::from)?;
             Ok(value)
         })
         .await
@@ -176,7 +197,7 @@ fn parse_actions(list: &str) -> Vec<PortalAction> {
         .collect()
 }
 
-pub fn account(conn: &Connection, email: &str) -> Result<PortalAccount, AppError> {
+pub fn account(conn: &Connection, email: &str) -> Result<PortalAccount, StoreError> {
     let name: Option<Option<String>> = conn
         .query_row(
             "SELECT name FROM customers WHERE email = ?1",
@@ -190,7 +211,7 @@ pub fn account(conn: &Connection, email: &str) -> Result<PortalAccount, AppError
     })
 }
 
-pub fn has_account(conn: &Connection, email: &str) -> Result<bool, AppError> {
+pub fn has_account(conn: &Connection, email: &str) -> Result<bool, StoreError> {
     Ok(conn
         .query_row("SELECT 1 FROM customers WHERE email = ?1", [email], |_| {
             Ok(())
@@ -204,7 +225,7 @@ pub fn has_account(conn: &Connection, email: &str) -> Result<bool, AppError> {
 pub fn subscriptions_for(
     conn: &Connection,
     email: &str,
-) -> Result<Vec<PortalMerchantGroup>, AppError> {
+) -> Result<Vec<PortalMerchantGroup>, StoreError> {
     let mut statement = conn.prepare_cached(
         "SELECT m.tenant_id, m.name, m.actions,
                 s.id, s.mode, s.status, s.cancel_at_period_end, s.current_period_end,
@@ -269,7 +290,7 @@ pub fn owned_subscription(
     email: &str,
     mode: &str,
     id: &str,
-) -> Result<Option<OwnedSubscription>, AppError> {
+) -> Result<Option<OwnedSubscription>, StoreError> {
     Ok(conn
         .query_row(
             "SELECT s.id, s.status, s.cancel_at_period_end, s.current_period_end, m.actions
@@ -296,7 +317,7 @@ pub fn update_subscription(
     id: &str,
     status: &SubscriptionStatus,
     cancel_at_period_end: bool,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     conn.execute(
         "UPDATE subscriptions SET status = ?2, cancel_at_period_end = ?3 WHERE id = ?1",
         params![id, status.as_str(), cancel_at_period_end],
@@ -304,7 +325,7 @@ pub fn update_subscription(
     Ok(())
 }
 
-pub fn cards_for(conn: &Connection, email: &str) -> Result<Vec<PortalCard>, AppError> {
+pub fn cards_for(conn: &Connection, email: &str) -> Result<Vec<PortalCard>, StoreError> {
     let mut statement = conn.prepare_cached(
         "SELECT k.id, k.brand, k.last4, k.exp_month, k.exp_year, k.is_default
          FROM cards k JOIN customers c ON c.id = k.customer_id
@@ -325,7 +346,7 @@ pub fn cards_for(conn: &Connection, email: &str) -> Result<Vec<PortalCard>, AppE
     Ok(cards)
 }
 
-pub fn wallet_for(conn: &Connection, email: &str) -> Result<Option<WalletResponse>, AppError> {
+pub fn wallet_for(conn: &Connection, email: &str) -> Result<Option<WalletResponse>, StoreError> {
     let wallet = conn
         .query_row(
             "SELECT w.customer_id, w.balance, w.currency, w.status

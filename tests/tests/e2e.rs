@@ -4,6 +4,7 @@ use anyhow::{ensure, Context, Result};
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use portal_e2e::*;
+use portal_server::store::StoreError;
 use r2d2_sqlite::rusqlite::params;
 use serde_json::Value;
 
@@ -519,7 +520,7 @@ async fn add_merchant(
                     params![format!("sub_{tenant}_{n}"), tenant, customer, format!("plan_{tenant}")],
                 )?;
             }
-            Ok(())
+            Ok::<_, StoreError>(())
         })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
@@ -579,7 +580,7 @@ e2e!(
         .store()
         .write(|conn| {
             conn.execute("INSERT INTO customers (id, email, name) VALUES ('cus_many', 'many@example.com', 'Many')", [])?;
-            Ok(())
+            Ok::<_, StoreError>(())
         })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

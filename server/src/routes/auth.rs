@@ -8,54 +8,61 @@ use axum::Json;
 use portal_core::api::{
     ErrorEnvelope, SignoutResponse, StartRequest, StartResponse, VerifyRequest, VerifyResponse,
 };
-use portal_core::{Email, OtpCode};
+use portal_core::{paths, Email, OtpCode};
 
 use crate::error::AppError;
 use crate::extract::{ApiJson, ClientIp, SessionToken};
-use crate::signin::{self, StartOutcome};
+use crate::signin::{self, SignInError, StartOutcome};
 use crate::state::AppState;
 
-/// The address a request is about: from a portal link token if given, else the email field.
+/// The address a request is about: a portal link token's, or the email field's.
+/// Both may come, but must name the same address (after normalizing), so a
+/// request can never act on an address other than the one it shows.
 fn requested_email(
     state: &AppState,
     email: Option<String>,
     token: Option<String>,
 ) -> Result<Email, AppError> {
-    match token.filter(|t| !t.trim().is_empty()) {
-        Some(token) => state
-            .keys
-            .open_link_token(&token, state.clock.now())
-            .map_err(|e| AppError::invalid("token", e.issue(), e.to_string())),
-        None => Email::parse(email.as_deref().unwrap_or_default())
-            .map_err(|e| AppError::invalid("email", e.code(), e.to_string())),
+    let parse = |typed: &str| {
+        Email::parse(typed).map_err(|e| AppError::invalid("email", e.code(), e.to_string()))
+    };
+    let Some(token) = token.filter(|t| !t.trim().is_empty()) else {
+        return parse(email.as_deref().unwrap_or_default());
+    };
+    let linked = state
+        .keys
+        .open_link_token(&token, state.clock.now())
+        .map_err(|e| AppError::invalid("token", e.issue(), e.to_string()))?;
+    match email.filter(|typed| !typed.trim().is_empty()) {
+        Some(typed) if parse(&typed)? != linked => Err(AppError::invalid(
+            "email",
+            "token_mismatch",
+            "This address is not the one the sign-in link was sent to.",
+        )),
+        _ => Ok(linked),
     }
 }
 
-fn outcome_name(result: &Result<impl Sized, AppError>) -> &'static str {
+/// A sign-in rule's verdict in a word, for the log.
+fn outcome_name<T>(result: &Result<T, SignInError>) -> &str {
     match result {
         Ok(_) => "ok",
-        Err(AppError::RateLimited { .. }) => "rate_limited",
-        Err(AppError::Validation { details, .. }) => {
-            match details.first().map(|d| d.issue.as_str()) {
-                Some("incorrect") => "incorrect",
-                Some("expired") => "expired",
-                Some("attempts_exceeded") => "attempts_exceeded",
-                _ => "invalid",
-            }
-        }
-        Err(_) => "error",
+        Err(SignInError::RateLimited { .. }) => "rate_limited",
+        Err(SignInError::Code { issue, .. }) => issue.as_str(),
+        Err(SignInError::SessionEnded) => "no_session",
+        Err(SignInError::Store(_)) => "error",
     }
 }
 
 /// Emails a one-time code to the customer (the same answer for unknown addresses).
 #[utoipa::path(
-    post, path = "/portal/email/start", tag = "Customer Portal Account",
+    post, path = paths::START, tag = "Customer Portal Account",
     request_body = StartRequest,
     responses(
         (status = 200, description = "Code sent, re-sent, or already sent within the cooldown", body = StartResponse),
         (status = 400, description = "Body is not a JSON object or is over 4 KB", body = ErrorEnvelope),
         (status = 415, description = "Body is not application/json", body = ErrorEnvelope),
-        (status = 422, description = "Invalid email (path `email`) or portal link token (path `token`)", body = ErrorEnvelope),
+        (status = 422, description = "Invalid email (path `email`), portal link token (path `token`), or an email other than the token's (path `email`, issue `token_mismatch`)", body = ErrorEnvelope),
         (status = 429, description = "Too many codes for this address, or starts from this client", body = ErrorEnvelope,
             headers(("Retry-After" = u32, description = "Seconds until a new request can succeed"))),
     )
@@ -118,13 +125,13 @@ pub async fn email_start(
 
 /// Verifies the code and opens a session.
 #[utoipa::path(
-    post, path = "/portal/email/verify", tag = "Customer Portal Account",
+    post, path = paths::VERIFY, tag = "Customer Portal Account",
     request_body = VerifyRequest,
     responses(
         (status = 200, description = "Session, account and every subscription grouped by merchant", body = VerifyResponse),
         (status = 400, description = "Body is not a JSON object or is over 4 KB", body = ErrorEnvelope),
         (status = 415, description = "Body is not application/json", body = ErrorEnvelope),
-        (status = 422, description = "Path `code` with issue `incorrect` (and `attemptsRemaining`), `expired` or `attempts_exceeded`; or a bad email or token", body = ErrorEnvelope),
+        (status = 422, description = "Path `code` with issue `incorrect` (and `attemptsRemaining`), `expired` (also for a used code) or `attempts_exceeded`; or a bad email or token, or an email other than the token's", body = ErrorEnvelope),
         (status = 429, description = "Address locked after repeated failures", body = ErrorEnvelope,
             headers(("Retry-After" = u32, description = "Seconds until the lock ends"))),
     )
@@ -150,6 +157,7 @@ pub async fn email_verify(
             .store
             .write(move |conn| signin::verify(conn, &keys, &limits, now, &email, &code))
             .await
+            .map_err(SignInError::from)
             .and_then(|verdict| verdict)
     };
     tracing::info!(
@@ -169,7 +177,7 @@ pub async fn email_verify(
 
 /// Revokes the session; answers the same whether or not it was still live.
 #[utoipa::path(
-    post, path = "/portal/email/signout", tag = "Customer Portal Account",
+    post, path = paths::SIGNOUT, tag = "Customer Portal Account",
     params(("x-portal-session" = Option<String>, Header, description = "The session to end")),
     responses((status = 200, description = "Signed out (idempotent)", body = SignoutResponse))
 )]

@@ -5,28 +5,15 @@ use portal_core::api::{
     CancelRequest, CardsResponse, ErrorEnvelope, PortalAction, PortalSubscriptionAction,
     SubscriptionStatus, SubscriptionsResponse, WalletResponse,
 };
+use portal_core::paths;
 
 use crate::error::AppError;
-use crate::extract::{OptionalApiJson, SessionToken};
-use crate::signin;
+use crate::extract::{OptionalApiJson, SignedIn};
 use crate::state::AppState;
 use crate::store::{self, OwnedSubscription};
 
-/// Checks the session and returns its address.
-async fn signed_in(
-    state: &AppState,
-    SessionToken(token): SessionToken,
-) -> Result<String, AppError> {
-    let limits = state.config.limits.clone();
-    let now = state.clock.now();
-    state
-        .store
-        .write(move |conn| signin::session_email(conn, &limits, now, &token))
-        .await
-}
-
 #[utoipa::path(
-    get, path = "/portal/email/subscriptions", tag = "Customer Portal",
+    get, path = paths::SUBSCRIPTIONS, tag = "Customer Portal",
     params(("x-portal-session" = String, Header, description = "Session token from verify")),
     responses(
         (status = 200, description = "Every subscription, grouped by merchant", body = SubscriptionsResponse),
@@ -35,9 +22,8 @@ async fn signed_in(
 )]
 pub async fn subscriptions(
     State(state): State<AppState>,
-    token: SessionToken,
+    SignedIn { email }: SignedIn,
 ) -> Result<Json<SubscriptionsResponse>, AppError> {
-    let email = signed_in(&state, token).await?;
     let merchants = state
         .store
         .run(move |conn| store::subscriptions_for(conn, &email))
@@ -46,7 +32,7 @@ pub async fn subscriptions(
 }
 
 #[utoipa::path(
-    get, path = "/portal/email/cards", tag = "Customer Portal",
+    get, path = paths::CARDS, tag = "Customer Portal",
     params(("x-portal-session" = String, Header, description = "Session token from verify")),
     responses(
         (status = 200, description = "Saved cards", body = CardsResponse),
@@ -55,9 +41,8 @@ pub async fn subscriptions(
 )]
 pub async fn cards(
     State(state): State<AppState>,
-    token: SessionToken,
+    SignedIn { email }: SignedIn,
 ) -> Result<Json<CardsResponse>, AppError> {
-    let email = signed_in(&state, token).await?;
     let items = state
         .store
         .run(move |conn| store::cards_for(conn, &email))
@@ -66,7 +51,7 @@ pub async fn cards(
 }
 
 #[utoipa::path(
-    get, path = "/portal/email/wallet", tag = "Customer Portal",
+    get, path = paths::WALLET, tag = "Customer Portal",
     params(("x-portal-session" = String, Header, description = "Session token from verify")),
     responses(
         (status = 200, description = "Wallet balance and transactions", body = WalletResponse),
@@ -76,9 +61,8 @@ pub async fn cards(
 )]
 pub async fn wallet(
     State(state): State<AppState>,
-    token: SessionToken,
+    SignedIn { email }: SignedIn,
 ) -> Result<Json<WalletResponse>, AppError> {
-    let email = signed_in(&state, token).await?;
     state
         .store
         .run(move |conn| store::wallet_for(conn, &email))
@@ -154,7 +138,7 @@ pub fn transition(
 
 /// Pause, resume (also: keep a subscription set to cancel) or cancel.
 #[utoipa::path(
-    post, path = "/portal/email/subscriptions/{mode}/{id}/{action}", tag = "Customer Portal",
+    post, path = paths::SUBSCRIPTION_ACTION, tag = "Customer Portal",
     params(
         ("x-portal-session" = String, Header, description = "Session token from verify"),
         ("mode" = String, Path, description = "`test` or `live`; must match the subscription"),
@@ -172,7 +156,7 @@ pub fn transition(
 )]
 pub async fn subscription_action(
     State(state): State<AppState>,
-    token: SessionToken,
+    SignedIn { email }: SignedIn,
     Path((mode, id, action)): Path<(String, String, String)>,
     OptionalApiJson(body): OptionalApiJson<CancelRequest>,
 ) -> Result<Json<PortalSubscriptionAction>, AppError> {
@@ -180,7 +164,6 @@ pub async fn subscription_action(
     if matches!(action, PortalAction::Unknown(_)) || !matches!(mode.as_str(), "test" | "live") {
         return Err(AppError::NotFound("There is no such API endpoint.".into()));
     }
-    let email = signed_in(&state, token).await?;
     let at_period_end = body.at_period_end.unwrap_or(true);
     state
         .store

@@ -87,6 +87,18 @@ async fn a_code_works_once() {
 }
 
 #[tokio::test]
+async fn a_used_code_says_it_has_expired_or_was_already_used() {
+    let app = spawn_app().await;
+    let code = app.request_code(ADA).await;
+    assert_eq!(app.verify(ADA, &code).await.status(), StatusCode::OK);
+    let answer: Value = app.verify(ADA, &code).await.json().await.unwrap();
+    // One answer for both, so a used code reveals nothing a stale one does not.
+    assert_eq!(answer["error"]["details"][0]["issue"], "expired");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(message.contains("expired or was already used"), "{message}");
+}
+
+#[tokio::test]
 async fn a_code_expires_after_ten_minutes() {
     let app = spawn_app().await;
     let code = app.request_code(ADA).await;
@@ -413,6 +425,63 @@ async fn a_portal_link_token_prefills_the_address() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_link_token_with_another_email_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let ada = portal_core::Email::parse(ADA).unwrap();
+    let token = app
+        .secret
+        .keys()
+        .mint_link_token(&ada, app.clock.now() + 3600);
+    let mixed = app
+        .post(
+            "/portal/email/start",
+            json!({ "token": token, "email": BOB }),
+        )
+        .await;
+    let (status, code, detail) = error_of(mixed).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_error")
+    );
+    assert_eq!(detail.map(|(path, _)| path).as_deref(), Some("email"));
+
+    // The same address, however it is written, goes with its token.
+    let agreeing = app
+        .post(
+            "/portal/email/start",
+            json!({ "token": token, "email": " Ada@Example.COM " }),
+        )
+        .await;
+    assert_eq!(agreeing.status(), StatusCode::OK);
+    let code = app.wait_for_mails(ADA, 1).await[0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert_eq!(
+        app.mails_to(ADA).await.len(),
+        1,
+        "the refused start mailed nobody"
+    );
+    assert!(app.mails_to(BOB).await.is_empty());
+
+    // A wrong pairing at verify spends none of the owner's tries.
+    let mixed = app
+        .post(
+            "/portal/email/verify",
+            json!({ "token": token, "email": BOB, "code": wrong(&code) }),
+        )
+        .await;
+    assert_eq!(
+        error_of(mixed).await.2.map(|(path, _)| path).as_deref(),
+        Some("email")
+    );
+    let guess: Value = app.verify(ADA, &wrong(&code)).await.json().await.unwrap();
+    assert_eq!(guess["error"]["details"][0]["attemptsRemaining"], 4);
+    assert_eq!(app.verify(ADA, &code).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
