@@ -1,4 +1,6 @@
-//! `seed --demo`: three merchants, a customer with a subscription in every status, and a second customer.
+//! `seed --demo`: four merchants (one publishes no list of portal actions, as
+//! Duro's own API), a customer with a subscription in every status, a second
+//! customer, and a third with none.
 use r2d2_sqlite::rusqlite::{params, Connection};
 
 use crate::store::{Store, StoreError};
@@ -44,12 +46,16 @@ fn insert_demo(conn: &Connection, now: i64) -> Result<bool, r2d2_sqlite::rusqlit
            ('ten_lagosfresh', 'Lagos Fresh Boxes', 'cancel,pause,resume'),
            ('ten_streamly', 'Streamly', 'cancel'),
            ('ten_fithub', 'FitHub Gyms', '');
+         INSERT INTO merchants (tenant_id, name, actions, lists_actions) VALUES
+           ('ten_paperback', 'Paperback Club', '', 0);
          INSERT INTO plans (id, tenant_id, name, amount, currency, interval, interval_count) VALUES
            ('plan_family_box', 'ten_lagosfresh', 'Family box', 500000, 'NGN', 'month', 1),
            ('plan_snack_box', 'ten_lagosfresh', 'Snack box', 250000, 'NGN', 'week', 2),
            ('plan_premium', 'ten_streamly', 'Premium', 1999, 'USD', 'month', 1),
            ('plan_premium_annual', 'ten_streamly', 'Premium (annual)', 19900, 'USD', 'year', 1),
-           ('plan_quarterly', 'ten_fithub', 'Quarterly membership', 4500000, 'NGN', 'month', 3);
+           ('plan_quarterly', 'ten_fithub', 'Quarterly membership', 4500000, 'NGN', 'month', 3),
+           ('plan_two_books', 'ten_paperback', 'Two books a month', 750000, 'NGN', 'month', 1),
+           ('plan_audiobooks', 'ten_paperback', 'Audiobook add-on', 200000, 'NGN', 'month', 1);
          INSERT INTO customers (id, email, name) VALUES
            ('cus_ada', 'ada@example.com', 'Ada Lovelace'),
            ('cus_bob', 'bob@example.com', NULL),
@@ -165,6 +171,26 @@ fn insert_demo(conn: &Connection, now: i64) -> Result<bool, r2d2_sqlite::rusqlit
             "active",
             false,
             Some(12),
+        ),
+        (
+            "sub_ada_books",
+            "ten_paperback",
+            "cus_ada",
+            Some("plan_two_books"),
+            "live",
+            "active",
+            false,
+            Some(15),
+        ),
+        (
+            "sub_ada_audiobooks",
+            "ten_paperback",
+            "cus_ada",
+            Some("plan_audiobooks"),
+            "live",
+            "paused",
+            true,
+            Some(25),
         ),
         (
             "sub_bob_active",

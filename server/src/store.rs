@@ -8,6 +8,7 @@ use portal_core::api::{
     Mode, PortalAccount, PortalAction, PortalCard, PortalMerchantGroup, PortalPlan,
     PortalSubscription, SubscriptionStatus, WalletResponse, WalletStatus, WalletTransaction,
 };
+use portal_core::lifecycle::State;
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use r2d2_sqlite::SqliteConnectionManager;
 
@@ -26,7 +27,8 @@ pub enum StoreError {
 }
 
 /// Schema versions, applied in order at start; `PRAGMA user_version` says how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE customers (
     id TEXT PRIMARY KEY,
     email TEXT NOT NULL UNIQUE,
@@ -105,7 +107,13 @@ CREATE TABLE sessions (
     last_seen_at INTEGER NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0
 );
-"#];
+"#,
+    r#"
+-- 0: the merchant publishes no list of portal actions (as Duro's own API), so
+-- the status alone decides what the portal may do.
+ALTER TABLE merchants ADD COLUMN lists_actions INTEGER NOT NULL DEFAULT 1;
+"#,
+];
 
 #[derive(Clone)]
 pub struct Store {
@@ -189,12 +197,15 @@ pub fn timestamp(unix: i64) -> Option<String> {
         .ok()
 }
 
-fn parse_actions(list: &str) -> Vec<PortalAction> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .map(PortalAction::from)
-        .collect()
+/// The merchant's list of portal actions, or `None` where it publishes none.
+fn parse_actions(listed: bool, list: &str) -> Option<Vec<PortalAction>> {
+    listed.then(|| {
+        list.split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(PortalAction::from)
+            .collect()
+    })
 }
 
 pub fn account(conn: &Connection, email: &str) -> Result<PortalAccount, StoreError> {
@@ -229,7 +240,8 @@ pub fn subscriptions_for(
     let mut statement = conn.prepare_cached(
         "SELECT m.tenant_id, m.name, m.actions,
                 s.id, s.mode, s.status, s.cancel_at_period_end, s.current_period_end,
-                p.id, p.name, p.amount, p.currency, p.interval, p.interval_count
+                p.id, p.name, p.amount, p.currency, p.interval, p.interval_count,
+                m.lists_actions
          FROM subscriptions s
          JOIN customers c ON c.id = s.customer_id
          JOIN merchants m ON m.tenant_id = s.tenant_id
@@ -267,7 +279,7 @@ pub fn subscriptions_for(
                 tenant_id,
                 merchant_name: row.get(1)?,
                 subscriptions: vec![subscription],
-                actions: Some(parse_actions(&row.get::<_, String>(2)?)),
+                actions: parse_actions(row.get(14)?, &row.get::<_, String>(2)?),
             }),
         }
     }
@@ -277,10 +289,10 @@ pub fn subscriptions_for(
 /// A subscription as the action rules need it.
 pub struct OwnedSubscription {
     pub id: String,
-    pub status: SubscriptionStatus,
-    pub cancel_at_period_end: bool,
+    pub state: State,
     pub current_period_end: Option<i64>,
-    pub allowed: Vec<PortalAction>,
+    /// What its merchant lets the portal do; `None` where it publishes no list.
+    pub allowed: Option<Vec<PortalAction>>,
 }
 
 /// The subscription with this id and mode if it belongs to `email`; `None` for
@@ -288,39 +300,37 @@ pub struct OwnedSubscription {
 pub fn owned_subscription(
     conn: &Connection,
     email: &str,
-    mode: &str,
+    mode: &Mode,
     id: &str,
 ) -> Result<Option<OwnedSubscription>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT s.id, s.status, s.cancel_at_period_end, s.current_period_end, m.actions
+            "SELECT s.id, s.status, s.cancel_at_period_end, s.current_period_end,
+                    m.actions, m.lists_actions
              FROM subscriptions s
              JOIN customers c ON c.id = s.customer_id
              JOIN merchants m ON m.tenant_id = s.tenant_id
              WHERE s.id = ?1 AND s.mode = ?2 AND c.email = ?3",
-            params![id, mode, email],
+            params![id, mode.as_str(), email],
             |row| {
                 Ok(OwnedSubscription {
                     id: row.get(0)?,
-                    status: SubscriptionStatus::from(row.get::<_, String>(1)?),
-                    cancel_at_period_end: row.get(2)?,
+                    state: State::new(
+                        SubscriptionStatus::from(row.get::<_, String>(1)?),
+                        row.get(2)?,
+                    ),
                     current_period_end: row.get(3)?,
-                    allowed: parse_actions(&row.get::<_, String>(4)?),
+                    allowed: parse_actions(row.get(5)?, &row.get::<_, String>(4)?),
                 })
             },
         )
         .optional()?)
 }
 
-pub fn update_subscription(
-    conn: &Connection,
-    id: &str,
-    status: &SubscriptionStatus,
-    cancel_at_period_end: bool,
-) -> Result<(), StoreError> {
+pub fn update_subscription(conn: &Connection, id: &str, state: &State) -> Result<(), StoreError> {
     conn.execute(
         "UPDATE subscriptions SET status = ?2, cancel_at_period_end = ?3 WHERE id = ?1",
-        params![id, status.as_str(), cancel_at_period_end],
+        params![id, state.status.as_str(), state.cancel_at_period_end],
     )?;
     Ok(())
 }

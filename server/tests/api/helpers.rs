@@ -72,6 +72,16 @@ impl TestApp {
         self.app = Some(app);
     }
 
+    /// The running server's database, to set up what the API cannot.
+    pub fn store(&self) -> &portal_server::store::Store {
+        &self
+            .app
+            .as_ref()
+            .expect("the server is running")
+            .state
+            .store
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -2,6 +2,7 @@
 //! on port 0 with a fresh database (see `helpers`) and talks to it over HTTP.
 mod helpers;
 mod http;
+mod lifecycle;
 mod portal;
 mod signin;
 mod smtp;

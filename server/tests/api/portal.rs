@@ -31,12 +31,18 @@ async fn the_listing_groups_every_subscription_by_merchant() {
     assert_eq!(response.headers()["cache-control"], "no-store");
     let body: Value = response.json().await.unwrap();
     let groups = body["merchants"].as_array().unwrap();
-    assert_eq!(groups.len(), 3);
+    assert_eq!(groups.len(), 4);
     let streamly = groups
         .iter()
         .find(|g| g["merchantName"] == "Streamly")
         .unwrap();
     assert_eq!(streamly["actions"], json!(["cancel"]));
+    // A merchant that publishes no list: the group carries none, as at Duro.
+    let paperback = groups
+        .iter()
+        .find(|g| g["merchantName"] == "Paperback Club")
+        .unwrap();
+    assert!(paperback.get("actions").is_none(), "{paperback}");
     let statuses: std::collections::BTreeSet<&str> = groups
         .iter()
         .flat_map(|g| g["subscriptions"].as_array().unwrap())
@@ -148,6 +154,33 @@ async fn pause_and_resume_where_the_merchant_allows() {
         .await;
     let (status, code, _) = error_of(active_resume).await;
     assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "conflict"));
+}
+
+#[tokio::test]
+async fn resuming_a_paused_subscription_set_to_cancel_also_keeps_it() {
+    let app = spawn_app().await;
+    let token = app.sign_in(ADA).await;
+    // Paperback Club publishes no list of actions: the status decides.
+    let answer: Value = app
+        .post_with_session(
+            "/portal/email/subscriptions/live/sub_ada_audiobooks/resume",
+            &token,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&answer["status"], &answer["cancelAtPeriodEnd"]),
+        (&json!("active"), &json!(false)),
+        "{answer}"
+    );
+    let held = subscription(&app, &token, "sub_ada_audiobooks").await;
+    assert_eq!(
+        (&held["status"], &held["cancelAtPeriodEnd"]),
+        (&json!("active"), &json!(false))
+    );
 }
 
 #[tokio::test]

@@ -51,7 +51,15 @@ async fn a_code_signs_in_and_returns_the_account_and_subscriptions() {
         .iter()
         .map(|g| g["merchantName"].as_str().unwrap())
         .collect();
-    assert_eq!(merchants, ["FitHub Gyms", "Lagos Fresh Boxes", "Streamly"]);
+    assert_eq!(
+        merchants,
+        [
+            "FitHub Gyms",
+            "Lagos Fresh Boxes",
+            "Paperback Club",
+            "Streamly"
+        ]
+    );
 }
 
 #[tokio::test]
