@@ -5,10 +5,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use portal_core::api::{
-    ApiError, CancelRequest, ErrorCode, PortalAction, PortalSubscriptionAction, SignoutResponse,
-    StartRequest, StartResponse, SubscriptionsResponse, VerifyRequest, VerifyResponse,
-    SESSION_HEADER,
+    ApiError, CancelRequest, ErrorCode, Mode, PortalAction, PortalSubscriptionAction,
+    SignoutResponse, StartRequest, StartResponse, SubscriptionsResponse, VerifyRequest,
+    VerifyResponse, SESSION_HEADER,
 };
+use portal_core::paths;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -98,10 +99,16 @@ impl ApiClient {
         body: Option<&impl Serialize>,
         session: Option<&str>,
     ) -> Result<T, ClientError> {
+        let body = match body.map(serde_json::to_string).transpose() {
+            Ok(body) => body,
+            // Our own request models always serialize; were one ever not to, the
+            // request is not sent rather than sent wrong.
+            Err(_) => return Err(ClientError::Unexpected { status: 0 }),
+        };
         let request = HttpRequest {
             method,
             path: path.to_string(),
-            body: body.map(|b| serde_json::to_string(b).expect("request models serialize")),
+            body,
             session: session.map(str::to_string),
         };
         let response = (self.transport)(request)
@@ -111,29 +118,24 @@ impl ApiClient {
     }
 
     pub async fn start(&self, request: &StartRequest) -> Result<StartResponse, ClientError> {
-        self.call(Method::Post, "/portal/email/start", Some(request), None)
+        self.call(Method::Post, paths::START, Some(request), None)
             .await
     }
 
     pub async fn verify(&self, request: &VerifyRequest) -> Result<VerifyResponse, ClientError> {
-        self.call(Method::Post, "/portal/email/verify", Some(request), None)
+        self.call(Method::Post, paths::VERIFY, Some(request), None)
             .await
     }
 
     pub async fn signout(&self, session: &str) -> Result<SignoutResponse, ClientError> {
-        self.call(
-            Method::Post,
-            "/portal/email/signout",
-            None::<&()>,
-            Some(session),
-        )
-        .await
+        self.call(Method::Post, paths::SIGNOUT, None::<&()>, Some(session))
+            .await
     }
 
     pub async fn subscriptions(&self, session: &str) -> Result<SubscriptionsResponse, ClientError> {
         self.call(
             Method::Get,
-            "/portal/email/subscriptions",
+            paths::SUBSCRIPTIONS,
             None::<&()>,
             Some(session),
         )
@@ -143,35 +145,17 @@ impl ApiClient {
     pub async fn act(
         &self,
         session: &str,
-        mode: &str,
+        mode: &Mode,
         id: &str,
         action: &PortalAction,
     ) -> Result<PortalSubscriptionAction, ClientError> {
-        let path = format!(
-            "/portal/email/subscriptions/{}/{}/{}",
-            encode_segment(mode),
-            encode_segment(id),
-            action.as_str()
-        );
+        let path = paths::subscription_action(mode, id, action);
         let body = (*action == PortalAction::Cancel).then_some(CancelRequest {
             at_period_end: Some(true),
         });
         self.call(Method::Post, &path, body.as_ref(), Some(session))
             .await
     }
-}
-
-/// Percent-encodes a path segment so an id from the server can never change the path.
-fn encode_segment(segment: &str) -> String {
-    segment
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 /// A success parses as `T`; anything else becomes a typed error.
@@ -270,12 +254,6 @@ mod tests {
             read_answer::<StartResponse>(garbled),
             Err(ClientError::Unexpected { status: 200 })
         );
-    }
-
-    #[test]
-    fn path_segments_are_encoded() {
-        assert_eq!(encode_segment("sub_1"), "sub_1");
-        assert_eq!(encode_segment("../x?y"), "..%2Fx%3Fy");
     }
 
     #[test]

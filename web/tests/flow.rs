@@ -11,7 +11,7 @@ use leptos::task::tick;
 use leptos_router::components::Router;
 use portal_core::api::{PortalMerchantGroup, VerifyResponse};
 use portal_web::api::{ApiClient, HttpRequest, HttpResponse, NetworkError};
-use portal_web::session::{self, Session};
+use portal_web::session;
 use portal_web::{AppContext, CodeStep, SubscriptionsPage};
 use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
@@ -107,7 +107,7 @@ impl Page {
         let root = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&root).unwrap();
         let context = AppContext::new(server.client(), None);
-        context.now.set(1_000_000.0);
+        context.tick(1_000_000.0);
         let signed_in = Arc::new(Mutex::new(Vec::new()));
         let (ctx, sink) = (context.clone(), signed_in.clone());
         let handle = mount_to(root.clone().unchecked_into(), move || {
@@ -175,6 +175,11 @@ impl Page {
         let event = web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap();
         input.dispatch_event(&event).unwrap();
         settle().await;
+    }
+
+    fn advance_clock(&self, ms: f64) {
+        let now = self.context.now().get_untracked();
+        self.context.tick(now + ms);
     }
 
     async fn click(&self, test_id: &str) {
@@ -355,10 +360,10 @@ async fn the_resend_countdown_follows_the_clock() {
     let resend = page.find("code-resend").unwrap();
     assert_eq!(resend.text_content().unwrap(), "Resend code in 1:00");
     assert!(resend.has_attribute("disabled"));
-    page.context.now.update(|now| *now += 18_000.0);
+    page.advance_clock(18_000.0);
     settle().await;
     assert_eq!(page.text("code-resend"), "Resend code in 0:42");
-    page.context.now.update(|now| *now += 42_000.0);
+    page.advance_clock(42_000.0);
     settle().await;
     let resend = page.find("code-resend").unwrap();
     assert_eq!(resend.text_content().unwrap(), "Resend code");
@@ -396,19 +401,18 @@ fn demo_groups() -> Vec<PortalMerchantGroup> {
 
 fn subscriptions_page(server: FakeServer, fresh: Option<Vec<PortalMerchantGroup>>) -> Page {
     Page::mount(server, move |context, _| {
-        let signed_in = Session {
-            token: "tok_1".into(),
-            email: "ada@example.com".into(),
-            name: None,
-        };
-        session::save(&signed_in);
-        context.session.set(Some(signed_in));
-        if let Some(groups) = fresh.clone() {
-            let account = portal_core::api::PortalAccount {
+        let groups = fresh.clone().unwrap_or_default();
+        context.signed_in(VerifyResponse {
+            session_token: "tok_1".into(),
+            account: portal_core::api::PortalAccount {
                 email: "ada@example.com".into(),
                 name: Some("Ada".into()),
-            };
-            context.fresh_sign_in.set(Some((account, groups)));
+            },
+            subscriptions: groups,
+        });
+        if fresh.is_none() {
+            // Signed in earlier (a reload): the page loads the list itself.
+            context.take_fresh_sign_in();
         }
         view! { <SubscriptionsPage/> }.into_any()
     })
@@ -539,11 +543,11 @@ async fn an_ended_session_returns_to_sign_in_with_the_email_kept() {
     let page = subscriptions_page(server.clone(), None);
     settle().await;
     assert_eq!(server.requests()[0].path, "/portal/email/subscriptions");
-    assert!(page.context.session.get_untracked().is_none());
+    assert!(page.context.session().get_untracked().is_none());
     assert!(session::load().is_none(), "sessionStorage is cleared");
-    assert_eq!(page.context.email.get_untracked(), "ada@example.com");
+    assert_eq!(page.context.email().get_untracked(), "ada@example.com");
     assert_eq!(
-        page.context.notice.get_untracked().as_deref(),
+        page.context.notice().get_untracked(),
         Some("Your session ended \u{2014} sign in again.")
     );
     assert_eq!(window().location().pathname().unwrap(), "/");

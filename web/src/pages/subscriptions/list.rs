@@ -1,0 +1,124 @@
+//! The list by merchant, and the states around it: loading, failed, empty.
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use portal_core::api::PortalMerchantGroup;
+
+use super::merchant_section::MerchantSection;
+use crate::messages;
+
+/// What a card shows that tells one subscription from another: plan name, mode, period end.
+type Looks<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
+/// The subscriptions that a person could not tell apart by what their cards show
+/// (the same plan name, mode and period end): their cards show their reference.
+pub fn look_alike(groups: &[PortalMerchantGroup]) -> HashSet<String> {
+    let mut seen: HashMap<Looks, Vec<&str>> = HashMap::new();
+    for subscription in groups.iter().flat_map(|g| &g.subscriptions) {
+        let key = (
+            subscription.plan.as_ref().map(|p| p.name.as_str()),
+            subscription.mode.as_ref().map(|m| m.as_str()),
+            subscription.current_period_end.as_deref(),
+        );
+        seen.entry(key).or_default().push(&subscription.id);
+    }
+    seen.into_values()
+        .filter(|ids| ids.len() > 1)
+        .flatten()
+        .map(str::to_string)
+        .collect()
+}
+
+#[component]
+pub fn SubscriptionList(groups: Vec<PortalMerchantGroup>) -> impl IntoView {
+    let look_alike = Arc::new(look_alike(&groups));
+    view! {
+        <div class="merchants">
+            {groups
+                .into_iter()
+                .map(|group| view! { <MerchantSection group look_alike=look_alike.clone()/> })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+pub fn LoadingSkeleton() -> impl IntoView {
+    view! {
+        <div class="merchants" aria-busy="true" data-testid="loading">
+            <p class="visually-hidden" role="status">{messages::LOADING}</p>
+            {(0..2)
+                .map(|_| {
+                    view! {
+                        <section class="merchant" aria-hidden="true">
+                            <div class="skeleton-line short"></div>
+                            <div class="skeleton-card"></div>
+                        </section>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+pub fn LoadError(
+    message: String,
+    #[prop(into)] retrying: Signal<bool>,
+    #[prop(into)] on_retry: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <section class="card stack" role="alert" data-testid="load-error">
+            <p>{message}</p>
+            <button
+                type="button"
+                class="button primary"
+                aria-busy=move || retrying.get().then_some("true")
+                on:click=move |_| on_retry.run(())
+            >
+                "Try again"
+            </button>
+        </section>
+    }
+}
+
+#[component]
+pub fn EmptyState(#[prop(into)] on_sign_out: Callback<()>) -> impl IntoView {
+    view! {
+        <section class="card stack empty" data-testid="empty">
+            <h2>{messages::NO_SUBSCRIPTIONS}</h2>
+            <p class="muted">{messages::OTHER_ADDRESS_HINT}</p>
+            <button type="button" class="button secondary" on:click=move |_| on_sign_out.run(())>
+                "Use another address"
+            </button>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn only_cards_that_read_the_same_show_their_reference() {
+        let groups: Vec<PortalMerchantGroup> = serde_json::from_value(json!([
+            {"tenantId": "t", "merchantName": "M", "subscriptions": [
+                {"id": "a", "mode": "live", "status": "active", "currentPeriodEnd": "2026-12-01T00:00:00Z",
+                 "plan": {"id": "p", "name": "Box", "amount": 1, "interval": "month"}},
+                {"id": "b", "mode": "live", "status": "paused", "currentPeriodEnd": "2026-12-01T00:00:00Z",
+                 "plan": {"id": "p", "name": "Box", "amount": 1, "interval": "month"}},
+                {"id": "c", "mode": "test", "status": "active", "currentPeriodEnd": "2026-12-01T00:00:00Z",
+                 "plan": {"id": "p", "name": "Box", "amount": 1, "interval": "month"}},
+                {"id": "d", "mode": "live", "status": "active", "currentPeriodEnd": "2027-01-01T00:00:00Z",
+                 "plan": {"id": "p", "name": "Box", "amount": 1, "interval": "month"}}
+            ]}
+        ]))
+        .unwrap();
+        let mut shown: Vec<String> = look_alike(&groups).into_iter().collect();
+        shown.sort();
+        assert_eq!(shown, ["a", "b"]);
+    }
+}

@@ -1,0 +1,97 @@
+//! The subscriptions page: every subscription of the signed-in address, by merchant.
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+use portal_core::api::PortalMerchantGroup;
+
+mod account_bar;
+mod card;
+mod card_actions;
+mod confirm_cancel;
+mod list;
+mod merchant_section;
+
+use account_bar::AccountBar;
+pub use card::SubscriptionCard;
+use list::{EmptyState, LoadError, LoadingSkeleton, SubscriptionList};
+
+use crate::{messages, AppContext};
+
+/// The list, or why it could not be read.
+type Loaded = Result<Vec<PortalMerchantGroup>, String>;
+
+#[component]
+pub fn SubscriptionsPage() -> impl IntoView {
+    let context = expect_context::<AppContext>();
+    let navigate = use_navigate();
+    let session = context.session();
+    let Some(signed_in) = session.get_untracked() else {
+        let replace = NavigateOptions {
+            replace: true,
+            ..Default::default()
+        };
+        navigate("/", replace);
+        return view! { <p class="card">"Redirecting to sign-in\u{2026}"</p> }.into_any();
+    };
+    // However the session ends (signing out, a 401 from any request here), the
+    // page leaves for sign-in, where the notice says why.
+    Effect::new(move |_| {
+        if session.get().is_none() {
+            navigate("/", Default::default());
+        }
+    });
+
+    let fresh = context.take_fresh_sign_in();
+    let name = fresh
+        .as_ref()
+        .and_then(|fresh| fresh.account.name.clone())
+        .or(signed_in.name)
+        .unwrap_or(signed_in.email);
+    // Straight from sign-in, the list is the sign-in's answer; otherwise it loads.
+    let load = Action::new_unsync_with_value(fresh.map(|fresh| Ok(fresh.merchants)), {
+        let context = context.clone();
+        move |token: &String| {
+            let (context, token) = (context.clone(), token.clone());
+            async move {
+                let answer = context.api.subscriptions(&token).await;
+                if answer.as_ref().is_err_and(|error| error.is_unauthorized()) {
+                    context.session_ended();
+                }
+                answer
+                    .map(|answer| answer.merchants)
+                    .map_err(|error| messages::request_problem(&error))
+            }
+        }
+    });
+    let refresh = Callback::new(move |()| {
+        if let Some(current) = session.get_untracked() {
+            load.dispatch(current.token);
+        }
+    });
+    if load.value().with_untracked(Option::is_none) {
+        refresh.run(());
+    }
+    let sign_out = Callback::new(move |()| context.sign_out());
+    let loading = load.pending();
+
+    view! {
+        <div class="wide stack-lg" data-testid="subscriptions-page">
+            <AccountBar name refreshing=loading on_refresh=refresh on_sign_out=sign_out/>
+            {move || {
+                load.value()
+                    .with(|loaded: &Option<Loaded>| match loaded {
+                        None => view! { <LoadingSkeleton/> }.into_any(),
+                        Some(Err(message)) => {
+                            view! { <LoadError message=message.clone() retrying=loading on_retry=refresh/> }
+                                .into_any()
+                        }
+                        Some(Ok(groups)) if groups.is_empty() => {
+                            view! { <EmptyState on_sign_out=sign_out/> }.into_any()
+                        }
+                        Some(Ok(groups)) => view! { <SubscriptionList groups=groups.clone()/> }.into_any(),
+                    })
+            }}
+        </div>
+    }
+    .into_any()
+}
