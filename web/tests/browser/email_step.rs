@@ -1,19 +1,10 @@
-//! Browser tests: headless Chromium through wasm-bindgen-test-runner (`cargo xtask test`).
-#![cfg(target_arch = "wasm32")]
-
-use std::sync::{Arc, Mutex};
-
-use leptos::mount::mount_to;
+//! The email step against every email vector, and its error, focus and typo hint.
 use leptos::prelude::*;
-use leptos::task::tick;
 use portal_core::Email;
-use portal_web::EmailStep;
 use serde::Deserialize;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlElement, HtmlInputElement};
 
-wasm_bindgen_test_configure!(run_in_browser);
+use crate::harness::*;
 
 #[derive(Deserialize)]
 struct EmailCase {
@@ -24,72 +15,7 @@ struct EmailCase {
 }
 
 fn email_cases() -> Vec<EmailCase> {
-    serde_json::from_str(include_str!("../../core/tests/vectors/emails.json")).unwrap()
-}
-
-/// An `EmailStep` mounted in its own container, recording what it hands on.
-struct Mounted {
-    root: web_sys::Element,
-    submitted: Arc<Mutex<Vec<Email>>>,
-    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
-}
-
-impl Mounted {
-    fn email_step() -> Mounted {
-        let document = document();
-        let root = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&root).unwrap();
-        let submitted = Arc::new(Mutex::new(Vec::new()));
-        let sink = submitted.clone();
-        let handle = mount_to(root.clone().unchecked_into(), move || {
-            let sink = sink.clone();
-            view! { <EmailStep on_valid=move |email: Email| sink.lock().unwrap().push(email)/> }
-                .into_any()
-        });
-        Mounted {
-            root,
-            submitted,
-            _handle: handle,
-        }
-    }
-
-    fn find<T: JsCast>(&self, test_id: &str) -> Option<T> {
-        self.root
-            .query_selector(&format!("[data-testid='{test_id}']"))
-            .unwrap()
-            .map(|e| e.unchecked_into())
-    }
-
-    fn input(&self) -> HtmlInputElement {
-        self.find("email-input").unwrap()
-    }
-
-    fn text(&self, test_id: &str) -> String {
-        self.find::<web_sys::Element>(test_id)
-            .and_then(|e| e.text_content())
-            .unwrap_or_default()
-    }
-
-    async fn type_text(&self, text: &str) {
-        let input = self.input();
-        input.set_value(text);
-        let init = web_sys::EventInit::new();
-        init.set_bubbles(true);
-        let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
-        input.dispatch_event(&event).unwrap();
-        tick().await;
-    }
-
-    async fn click(&self, test_id: &str) {
-        self.find::<HtmlElement>(test_id).unwrap().click();
-        tick().await;
-    }
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
+    serde_json::from_str(include_str!("../../../core/tests/vectors/emails.json")).unwrap()
 }
 
 #[wasm_bindgen_test]

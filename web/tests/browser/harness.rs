@@ -1,0 +1,302 @@
+//! What the browser tests share: a fake server at the API-client boundary, and
+//! components mounted in their own container, removed when the test ends.
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::task::tick;
+use leptos_router::components::Router;
+use portal_core::api::{PortalMerchantGroup, VerifyResponse};
+use portal_core::Email;
+use portal_web::api::{ApiClient, HttpRequest, HttpResponse, NetworkError};
+use portal_web::session;
+use portal_web::{AppContext, CodeStep, EmailStep, SubscriptionsPage};
+use serde_json::{json, Value};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlInputElement};
+
+/// Answers requests from a script and remembers what was asked.
+#[derive(Clone, Default)]
+pub struct FakeServer {
+    requests: Arc<Mutex<Vec<HttpRequest>>>,
+    answers: Arc<Mutex<VecDeque<Result<HttpResponse, NetworkError>>>>,
+}
+
+impl FakeServer {
+    pub fn answer(&self, status: u16, body: Value) {
+        self.answer_with_wait(status, body, None);
+    }
+
+    pub fn answer_with_wait(&self, status: u16, body: Value, retry_after: Option<u64>) {
+        self.answers.lock().unwrap().push_back(Ok(HttpResponse {
+            status,
+            retry_after,
+            body: body.to_string(),
+        }));
+    }
+
+    pub fn go_offline_once(&self) {
+        self.answers.lock().unwrap().push_back(Err(NetworkError));
+    }
+
+    pub fn client(&self) -> ApiClient {
+        let server = self.clone();
+        ApiClient::with_transport(Arc::new(move |request| {
+            server.requests.lock().unwrap().push(request);
+            let answer = server
+                .answers
+                .lock()
+                .unwrap()
+                .pop_front()
+                .unwrap_or(Err(NetworkError));
+            Box::pin(async move { answer })
+        }))
+    }
+
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    pub fn bodies(&self) -> Vec<Value> {
+        self.requests()
+            .iter()
+            .filter_map(|r| r.body.as_deref())
+            .map(|b| serde_json::from_str(b).unwrap())
+            .collect()
+    }
+}
+
+pub fn wrong_code(remaining: u32) -> Value {
+    json!({"error": {"code": "validation_error", "message": "Wrong",
+        "details": [{"path": "code", "issue": "incorrect", "attemptsRemaining": remaining}]}})
+}
+
+pub fn code_issue(issue: &str) -> Value {
+    json!({"error": {"code": "validation_error", "message": "No", "details": [{"path": "code", "issue": issue}]}})
+}
+
+pub fn signed_in_answer() -> Value {
+    json!({"sessionToken": "tok_1", "account": {"email": "ada@example.com", "name": "Ada"},
+        "subscriptions": []})
+}
+
+pub struct Page {
+    pub root: web_sys::Element,
+    pub context: AppContext,
+    pub server: FakeServer,
+    pub signed_in: Arc<Mutex<Vec<VerifyResponse>>>,
+    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+}
+
+impl Page {
+    pub fn mount(
+        server: FakeServer,
+        view: impl Fn(&AppContext, Arc<Mutex<Vec<VerifyResponse>>>) -> AnyView
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+    ) -> Page {
+        session::clear();
+        let document = document();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let context = AppContext::new(server.client(), None);
+        context.tick(1_000_000.0);
+        let signed_in = Arc::new(Mutex::new(Vec::new()));
+        let (ctx, sink) = (context.clone(), signed_in.clone());
+        let handle = mount_to(root.clone().unchecked_into(), move || {
+            provide_context(ctx.clone());
+            let (ctx, sink, view) = (ctx.clone(), sink.clone(), view.clone());
+            // Built inside the Router's children, so routing hooks find their Router.
+            view! { <Router>{view(&ctx, sink)}</Router> }.into_any()
+        });
+        Page {
+            root,
+            context,
+            server,
+            signed_in,
+            _handle: handle,
+        }
+    }
+
+    pub fn code_step(server: FakeServer) -> Page {
+        Page::mount(server, |_, sink| {
+            view! {
+                <CodeStep
+                    email="ada@example.com".to_string()
+                    on_use_another=|()| {}
+                    on_signed_in=move |answer: VerifyResponse| sink.lock().unwrap().push(answer)
+                />
+            }
+            .into_any()
+        })
+    }
+
+    pub fn find(&self, test_id: &str) -> Option<HtmlElement> {
+        self.root
+            .query_selector(&format!("[data-testid='{test_id}']"))
+            .unwrap()
+            .map(|e| e.unchecked_into())
+    }
+
+    pub fn all(&self, test_id: &str) -> Vec<HtmlElement> {
+        let list = self
+            .root
+            .query_selector_all(&format!("[data-testid='{test_id}']"))
+            .unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().unchecked_into())
+            .collect()
+    }
+
+    pub fn text(&self, test_id: &str) -> String {
+        self.find(test_id)
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    }
+
+    pub fn code_input(&self) -> HtmlInputElement {
+        self.find("code-input").unwrap().unchecked_into()
+    }
+
+    /// Puts text into the code field the way the browser reports it.
+    pub async fn put_code(&self, text: &str, input_type: &str) {
+        let input = self.code_input();
+        input.set_value(text);
+        let init = web_sys::InputEventInit::new();
+        init.set_bubbles(true);
+        init.set_input_type(input_type);
+        let event = web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap();
+        input.dispatch_event(&event).unwrap();
+        settle().await;
+    }
+
+    pub fn advance_clock(&self, ms: f64) {
+        let now = self.context.now().get_untracked();
+        self.context.tick(now + ms);
+    }
+
+    pub async fn click(&self, test_id: &str) {
+        self.find(test_id)
+            .unwrap_or_else(|| panic!("{test_id} is shown"))
+            .click();
+        settle().await;
+    }
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+/// Lets the reactive system and the (instant) fake network finish.
+pub async fn settle() {
+    for _ in 0..4 {
+        tick().await;
+    }
+}
+
+pub fn demo_groups() -> Vec<PortalMerchantGroup> {
+    serde_json::from_value(json!([
+        {"tenantId": "t1", "merchantName": "Lagos Fresh Boxes", "actions": ["cancel", "pause", "resume"],
+         "subscriptions": [
+            {"id": "sub_a", "mode": "live", "status": "active", "cancelAtPeriodEnd": false,
+             "currentPeriodEnd": "2026-12-01T12:00:00Z",
+             "plan": {"id": "p", "name": "Family box", "amount": 500000, "currency": "NGN", "interval": "month", "intervalCount": 1}},
+            {"id": "sub_b", "mode": "test", "status": "suspended_for_review", "cancelAtPeriodEnd": false,
+             "currentPeriodEnd": null, "plan": null}
+         ]},
+        {"tenantId": "t2", "merchantName": "<img src=x onerror=alert(1)>", "subscriptions": [
+            {"id": "sub_c", "status": "canceled", "currentPeriodEnd": "2026-10-01T00:00:00Z",
+             "plan": {"id": "q", "name": "<script>window.hacked=1</script>", "amount": 1999, "currency": "USD", "interval": "month", "intervalCount": 3}}
+         ]}
+    ]))
+    .unwrap()
+}
+
+pub fn subscriptions_page(server: FakeServer, fresh: Option<Vec<PortalMerchantGroup>>) -> Page {
+    Page::mount(server, move |context, _| {
+        let groups = fresh.clone().unwrap_or_default();
+        context.signed_in(VerifyResponse {
+            session_token: "tok_1".into(),
+            account: portal_core::api::PortalAccount {
+                email: "ada@example.com".into(),
+                name: Some("Ada".into()),
+            },
+            subscriptions: groups,
+        });
+        if fresh.is_none() {
+            // Signed in earlier (a reload): the page loads the list itself.
+            context.take_fresh_sign_in();
+        }
+        view! { <SubscriptionsPage/> }.into_any()
+    })
+}
+
+/// An `EmailStep` mounted in its own container, recording what it hands on.
+pub struct Mounted {
+    pub root: web_sys::Element,
+    pub submitted: Arc<Mutex<Vec<Email>>>,
+    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+}
+
+impl Mounted {
+    pub fn email_step() -> Mounted {
+        let document = document();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let submitted = Arc::new(Mutex::new(Vec::new()));
+        let sink = submitted.clone();
+        let handle = mount_to(root.clone().unchecked_into(), move || {
+            let sink = sink.clone();
+            view! { <EmailStep on_valid=move |email: Email| sink.lock().unwrap().push(email)/> }
+                .into_any()
+        });
+        Mounted {
+            root,
+            submitted,
+            _handle: handle,
+        }
+    }
+
+    pub fn find<T: JsCast>(&self, test_id: &str) -> Option<T> {
+        self.root
+            .query_selector(&format!("[data-testid='{test_id}']"))
+            .unwrap()
+            .map(|e| e.unchecked_into())
+    }
+
+    pub fn input(&self) -> HtmlInputElement {
+        self.find("email-input").unwrap()
+    }
+
+    pub fn text(&self, test_id: &str) -> String {
+        self.find::<web_sys::Element>(test_id)
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    }
+
+    pub async fn type_text(&self, text: &str) {
+        let input = self.input();
+        input.set_value(text);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+        input.dispatch_event(&event).unwrap();
+        tick().await;
+    }
+
+    pub async fn click(&self, test_id: &str) {
+        self.find::<HtmlElement>(test_id).unwrap().click();
+        tick().await;
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}

@@ -1,0 +1,158 @@
+//! Every state of `core/tests/vectors/lifecycle.json` on a real card: it shows
+//! exactly the buttons the vectors offer, each sends its action, and with the
+//! server's answer the card says what the vectors say happened.
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use portal_core::api::{PortalAccount, PortalAction, PortalSubscription, VerifyResponse};
+use portal_web::SubscriptionCard;
+use serde::Deserialize;
+use serde_json::json;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+use crate::harness::*;
+
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+struct Case {
+    status: String,
+    cancel_at_period_end: bool,
+    actions: Option<Vec<String>>,
+    action: String,
+    at_period_end: Option<bool>,
+    result: Option<serde_json::Value>,
+    change: Option<String>,
+    offered: bool,
+}
+
+fn cases() -> Vec<Case> {
+    serde_json::from_str(include_str!("../../../core/tests/vectors/lifecycle.json")).unwrap()
+}
+
+/// A card for the case's subscription, signed in, the network faked.
+fn card_page(server: FakeServer, case: &Case) -> Page {
+    let subscription: PortalSubscription = serde_json::from_value(json!({
+        "id": "sub_1", "mode": "live", "status": case.status,
+        "cancelAtPeriodEnd": case.cancel_at_period_end,
+        "currentPeriodEnd": "2026-12-01T12:00:00Z",
+        "plan": {"id": "p", "name": "Family box", "amount": 500000, "interval": "month"}
+    }))
+    .unwrap();
+    let allowed: Option<Arc<[PortalAction]>> = case.actions.as_ref().map(|list| {
+        list.iter()
+            .map(|a| PortalAction::from(a.as_str()))
+            .collect()
+    });
+    Page::mount(server, move |context, _| {
+        context.signed_in(VerifyResponse {
+            session_token: "tok_1".into(),
+            account: PortalAccount {
+                email: "ada@example.com".into(),
+                name: None,
+            },
+            subscriptions: vec![],
+        });
+        let (subscription, allowed) = (subscription.clone(), allowed.clone());
+        view! {
+            <ul>
+                <SubscriptionCard subscription allowed merchant="Lagos Fresh Boxes"/>
+            </ul>
+        }
+        .into_any()
+    })
+}
+
+/// The action each button sends.
+fn offered_actions(page: &Page) -> Vec<&'static str> {
+    let list = page.root.query_selector_all(".actions button").unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().unchecked_into::<HtmlElement>())
+        .map(
+            |button| match button.get_attribute("data-testid").as_deref() {
+                Some("action-pause") => "pause",
+                Some("action-resume" | "action-keep") => "resume",
+                Some("action-cancel") => "cancel",
+                other => panic!("a button that sends no action: {other:?}"),
+            },
+        )
+        .collect()
+}
+
+/// How the card's words after the action begin, for each change the vectors name.
+fn told(change: &str) -> &'static str {
+    match change {
+        "paused" => "Paused.",
+        "resumed" => "Resumed.",
+        "resumed_and_kept" => "Resumed and kept: it will renew as before.",
+        "kept" => "Kept:",
+        "set_to_cancel" => "Set to cancel:",
+        "canceled" => "Canceled.",
+        other => panic!("an offered action never leads to {other}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn every_state_offers_exactly_the_actions_the_vectors_offer() {
+    let cases = cases();
+    for state in cases.chunks(5) {
+        let page = card_page(FakeServer::default(), &state[0]);
+        settle().await;
+        let expected: Vec<&str> = state
+            .iter()
+            .filter(|c| c.offered)
+            .map(|c| c.action.as_str())
+            .collect();
+        assert_eq!(
+            offered_actions(&page),
+            expected,
+            "{} cancelling={} actions={:?}",
+            state[0].status,
+            state[0].cancel_at_period_end,
+            state[0].actions
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn every_offered_action_is_sent_and_the_card_says_what_the_answer_means() {
+    for case in cases().into_iter().filter(|c| c.offered) {
+        let label = format!(
+            "{} cancelling={} actions={:?} {}",
+            case.status, case.cancel_at_period_end, case.actions, case.action
+        );
+        let server = FakeServer::default();
+        let page = card_page(server.clone(), &case);
+        settle().await;
+        let mut answer = case.result.clone().expect("an offered case has a result");
+        answer["id"] = json!("sub_1");
+        server.answer(200, answer);
+        let button = match case.action.as_str() {
+            "pause" => "action-pause",
+            "cancel" => "action-cancel",
+            _ if page.find("action-keep").is_some() => "action-keep",
+            _ => "action-resume",
+        };
+        page.click(button).await;
+        if case.action == "cancel" {
+            page.click("confirm-cancel-yes").await;
+        }
+        let request = &server.requests()[0];
+        assert_eq!(
+            request.path,
+            format!("/portal/email/subscriptions/live/sub_1/{}", case.action),
+            "{label}"
+        );
+        if case.at_period_end == Some(true) {
+            assert_eq!(
+                request.body.as_deref(),
+                Some(r#"{"atPeriodEnd":true}"#),
+                "{label}"
+            );
+        }
+        let done = page.text("action-done");
+        let expected = told(case.change.as_deref().unwrap_or_default());
+        assert!(done.starts_with(expected), "{label}: {done:?}");
+    }
+}

@@ -1,0 +1,152 @@
+//! The subscriptions page: grouping, formatting, actions, an ended session.
+use leptos::prelude::*;
+use portal_web::session;
+use serde_json::json;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+use crate::harness::*;
+
+#[wasm_bindgen_test]
+async fn subscriptions_are_grouped_by_merchant_and_formatted() {
+    let page = subscriptions_page(FakeServer::default(), Some(demo_groups()));
+    settle().await;
+    let headings: Vec<String> = page
+        .all("merchant")
+        .iter()
+        .map(|m| {
+            m.query_selector("h2")
+                .unwrap()
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        headings,
+        ["Lagos Fresh Boxes", "<img src=x onerror=alert(1)>"]
+    );
+    assert!(
+        page.root.query_selector("img").unwrap().is_none(),
+        "merchant text is never HTML"
+    );
+    assert!(js_sys::Reflect::get(&window(), &"hacked".into())
+        .unwrap()
+        .is_undefined());
+
+    let cards = page.all("subscription");
+    assert_eq!(cards.len(), 3);
+    let text = |card: &HtmlElement, id: &str| {
+        card.query_selector(&format!("[data-testid='{id}']"))
+            .unwrap()
+            .and_then(|e| e.text_content())
+    };
+    assert_eq!(
+        text(&cards[0], "price").as_deref(),
+        Some("\u{20a6}5,000.00 every month")
+    );
+    assert_eq!(text(&cards[0], "status").as_deref(), Some("Active"));
+    let renews = text(&cards[0], "period").unwrap();
+    assert!(
+        renews.starts_with("Renews on") && renews.contains("2026"),
+        "{renews}"
+    );
+    assert!(text(&cards[0], "test-badge").is_none());
+    // Unknown status shown as text, null plan handled, test mode marked, no actions guessed.
+    assert_eq!(
+        text(&cards[1], "status").as_deref(),
+        Some("suspended for review")
+    );
+    assert_eq!(
+        text(&cards[1], "price").as_deref(),
+        Some("Plan details unavailable")
+    );
+    assert_eq!(text(&cards[1], "test-badge").as_deref(), Some("Test"));
+    assert!(cards[1].query_selector("button").unwrap().is_none());
+    assert_eq!(
+        text(&cards[2], "price").as_deref(),
+        Some("$19.99 every 3 months")
+    );
+    assert!(text(&cards[2], "period").unwrap().starts_with("Ended"));
+    assert!(
+        cards[2].query_selector("button").unwrap().is_none(),
+        "no actions listed: none offered"
+    );
+    assert_eq!(page.text("account-name"), "Signed in as Ada");
+}
+
+#[wasm_bindgen_test]
+async fn cancel_asks_first_and_updates_the_card_from_the_answer() {
+    let server = FakeServer::default();
+    let page = subscriptions_page(server.clone(), Some(demo_groups()));
+    settle().await;
+    page.click("action-cancel").await;
+    assert!(page.find("confirm-cancel").is_some());
+    assert!(
+        server.requests().is_empty(),
+        "nothing happens before the confirm"
+    );
+    page.click("confirm-cancel-no").await;
+    assert!(page.find("confirm-cancel").is_none());
+
+    page.click("action-cancel").await;
+    server.answer(
+        200,
+        json!({"id": "sub_a", "status": "active", "cancelAtPeriodEnd": true,
+        "currentPeriodEnd": "2026-12-01T12:00:00Z"}),
+    );
+    page.click("confirm-cancel-yes").await;
+    let request = &server.requests()[0];
+    assert_eq!(
+        request.path,
+        "/portal/email/subscriptions/live/sub_a/cancel"
+    );
+    assert_eq!(request.session.as_deref(), Some("tok_1"));
+    assert_eq!(request.body.as_deref(), Some(r#"{"atPeriodEnd":true}"#));
+    assert!(page.text("period").starts_with("Cancels on"));
+    assert!(page.find("action-keep").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_action_changes_nothing_on_screen() {
+    let server = FakeServer::default();
+    let page = subscriptions_page(server.clone(), Some(demo_groups()));
+    settle().await;
+    server.answer(409, json!({"error": {"code": "conflict", "message": "Only an active subscription can be paused."}}));
+    page.click("action-pause").await;
+    assert_eq!(
+        page.text("action-error"),
+        "Only an active subscription can be paused."
+    );
+    assert_eq!(page.all("status")[0].text_content().unwrap(), "Active");
+    assert_eq!(page.text("action-done"), "");
+}
+
+#[wasm_bindgen_test]
+async fn an_ended_session_returns_to_sign_in_with_the_email_kept() {
+    let server = FakeServer::default();
+    server.answer(
+        401,
+        json!({"error": {"code": "unauthorized", "message": "Sign in"}}),
+    );
+    let page = subscriptions_page(server.clone(), None);
+    settle().await;
+    assert_eq!(server.requests()[0].path, "/portal/email/subscriptions");
+    assert!(page.context.session().get_untracked().is_none());
+    assert!(session::load().is_none(), "sessionStorage is cleared");
+    assert_eq!(page.context.email().get_untracked(), "ada@example.com");
+    assert_eq!(
+        page.context.notice().get_untracked(),
+        Some("Your session ended \u{2014} sign in again.")
+    );
+    assert_eq!(window().location().pathname().unwrap(), "/");
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_account_says_so_and_offers_another_address() {
+    let page = subscriptions_page(FakeServer::default(), Some(vec![]));
+    settle().await;
+    assert!(page
+        .text("empty")
+        .contains("No subscriptions for this address"));
+}
