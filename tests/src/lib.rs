@@ -1,17 +1,17 @@
 //! The end-to-end harness: a real `portal-server` (fresh database, demo seed, dev
 //! outbox, dev clock) serving the release build of the app, and a real headless
 //! Chromium driven over WebDriver. Every test gets its own server and browser.
+use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
-use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use portal_server::crypto::Secret;
 use portal_server::{seed, Application, Clock, Config};
@@ -77,6 +77,27 @@ fn server_config(dir: &Path, secret: Secret, listen: SocketAddr) -> Result<Confi
     })
 }
 
+/// Polls `check` until it gives a value or `WAIT` is up; then the error names
+/// `what` and the last thing `check` saw. The one way this suite waits.
+pub async fn wait_until<T, F, Fut>(what: &str, mut check: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, String>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let last = match check().await {
+            Ok(Some(found)) => return Ok(found),
+            Ok(None) => String::new(),
+            Err(seen) => seen,
+        };
+        if Instant::now() >= deadline {
+            bail!("waited {}s for {what}; last seen: {last}", WAIT.as_secs());
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+}
+
 async fn start_driver(port: u16) -> Result<Child> {
     let driver = Command::new("/usr/bin/chromedriver")
         .arg(format!("--port={port}"))
@@ -85,16 +106,12 @@ async fn start_driver(port: u16) -> Result<Child> {
         .kill_on_drop(true)
         .spawn()
         .context("starting /usr/bin/chromedriver (cargo xtask setup installs it)")?;
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Ok(driver);
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    bail!("chromedriver did not start on port {port}")
+    wait_until(&format!("chromedriver on port {port}"), || async {
+        let up = tokio::net::TcpStream::connect(("127.0.0.1", port)).await;
+        Ok(up.is_ok().then_some(()))
+    })
+    .await?;
+    Ok(driver)
 }
 
 impl Portal {
@@ -229,14 +246,15 @@ impl Portal {
 
     /// The newest code mailed to the address, read as a person reads their mail.
     pub async fn code_for(&self, email: &str, mails: usize) -> Result<String> {
-        for _ in 0..200 {
-            let found = self.mails_to(email).await?;
-            if found.len() >= mails {
-                return Ok(found[0]["code"].as_str().context("code")?.to_string());
+        wait_until(&format!("mail number {mails} to {email}"), || async {
+            let found = self.mails_to(email).await.map_err(|e| e.to_string())?;
+            if found.len() < mails {
+                return Err(format!("{} mails", found.len()));
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        bail!("no mail number {mails} reached {email}")
+            // Newest first: the code of the mail that just came.
+            Ok(found[0]["code"].as_str().map(str::to_string))
+        })
+        .await
     }
 
     pub fn link_for(&self, email: &str) -> Result<String> {
@@ -279,34 +297,42 @@ impl Portal {
 
     /// Waits until the element's text satisfies the check.
     pub async fn wait_text(&self, id: &str, check: impl Fn(&str) -> bool) -> Result<String> {
-        let mut last = String::new();
-        for _ in 0..200 {
-            if let Ok(element) = self
+        self.wait_css_text(&format!("[data-testid='{id}']"), check)
+            .await
+    }
+
+    /// Waits until the text of the element `css` finds satisfies the check.
+    pub async fn wait_css_text(&self, css: &str, check: impl Fn(&str) -> bool) -> Result<String> {
+        wait_until(&format!("the expected text in {css}"), || async {
+            let element = self
                 .browser
-                .find(Locator::Css(&format!("[data-testid='{id}']")))
+                .find(Locator::Css(css))
                 .await
-            {
-                last = element.text().await.unwrap_or_default();
-                if check(&last) {
-                    return Ok(last);
-                }
+                .map_err(|_| "no such element".to_string())?;
+            let text = element.text().await.unwrap_or_default();
+            if check(&text) {
+                Ok(Some(text))
+            } else {
+                Err(format!("{text:?}"))
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        bail!("{id} never showed the expected text; last: {last:?}")
+        })
+        .await
     }
 
     pub async fn wait_path(&self, path: &str) -> Result<()> {
-        for _ in 0..200 {
-            if self.browser.current_url().await?.path() == path {
-                return Ok(());
+        wait_until(&format!("the page at {path}"), || async {
+            let url = self
+                .browser
+                .current_url()
+                .await
+                .map_err(|e| e.to_string())?;
+            if url.path() == path {
+                Ok(Some(()))
+            } else {
+                Err(url.to_string())
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        bail!(
-            "never reached {path}; at {}",
-            self.browser.current_url().await?
-        )
+        })
+        .await
     }
 
     pub async fn click(&self, id: &str) -> Result<()> {
@@ -505,11 +531,23 @@ impl Portal {
 }
 
 /// Runs one scenario with its own server and browser; on failure (an error or a
-/// panic) it saves a screenshot and the console log under target/e2e/ first.
-pub async fn scenario<F>(name: &str, body: F)
-where
-    F: for<'a> FnOnce(&'a mut Portal) -> LocalBoxFuture<'a, Result<()>>,
-{
+/// panic, or a crash in the page) it saves a screenshot and the console log under
+/// target/e2e/ first. A plain `#[test]` calls it; the scenario is named after the test.
+pub fn scenario(body: impl AsyncFnOnce(&mut Portal) -> Result<()>) {
+    // The test harness names each test's thread after the test.
+    let name = std::thread::current()
+        .name()
+        .map(|name| name.rsplit("::").next().unwrap_or(name).to_string())
+        .unwrap_or_else(|| "scenario".to_string());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(run_scenario(&name, body));
+}
+
+async fn run_scenario(name: &str, body: impl AsyncFnOnce(&mut Portal) -> Result<()>) {
     let mut portal = Portal::start(name)
         .await
         .expect("the portal and browser start");
@@ -547,17 +585,36 @@ where
     }
 }
 
-/// Signs in through the UI by email, reading the code from the outbox.
-pub async fn sign_in(portal: &Portal, email: &str) -> Result<()> {
+/// Opens the portal and asks for a code for `email`, as a person does; answers
+/// how many mails the address will have once that code arrives.
+pub async fn start_code_step(portal: &Portal, email: &str) -> Result<usize> {
+    let mails = portal.mails_to(email).await?.len();
     portal.open("/").await?;
     portal.type_into("email-input", email).await?;
     portal.click("email-submit").await?;
     portal.by_test_id("code-step").await?;
-    let code = portal.code_for(email, 1).await?;
-    portal.paste_into("code-input", &code).await?;
+    Ok(mails + 1)
+}
+
+/// Pastes the code from mail number `mails` to `email`, written as `written`
+/// writes it, and waits for the signed-in page.
+pub async fn enter_mailed_code(
+    portal: &Portal,
+    email: &str,
+    mails: usize,
+    written: impl Fn(&str) -> String,
+) -> Result<()> {
+    let code = portal.code_for(email, mails).await?;
+    portal.paste_into("code-input", &written(&code)).await?;
     portal.wait_path("/subscriptions").await?;
     portal
         .wait_for("[data-testid='subscription'], [data-testid='empty']")
         .await?;
     Ok(())
+}
+
+/// Signs in through the UI by email, reading the code from the outbox.
+pub async fn sign_in(portal: &Portal, email: &str) -> Result<()> {
+    let mails = start_code_step(portal, email).await?;
+    enter_mailed_code(portal, email, mails, str::to_string).await
 }
