@@ -173,14 +173,11 @@ impl TestApp {
 
     /// Waits until `count` mails reached the address (mail leaves off the request path).
     pub async fn wait_for_mails(&self, email: &str, count: usize) -> Vec<Value> {
-        for _ in 0..300 {
+        wait_until(&format!("{count} mails to {email}"), || async {
             let mails = self.mails_to(email).await;
-            if mails.len() >= count {
-                return mails;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("{email} did not receive {count} mails");
+            (mails.len() >= count).then_some(mails)
+        })
+        .await
     }
 
     /// Asks for a code and reads it from the newest mail, as a person would.
@@ -214,6 +211,25 @@ impl TestApp {
             request = request.header(CONTENT_TYPE, content_type);
         }
         request.send().await.unwrap()
+    }
+}
+
+/// Polls `check` until it gives a value; after five seconds the test fails,
+/// naming `what` it waited for. The one way these tests wait.
+pub async fn wait_until<T, Fut>(what: &str, mut check: impl FnMut() -> Fut) -> T
+where
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited 5 s for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 

@@ -1,7 +1,6 @@
 //! Sign-in mail through a real SMTP server process on loopback.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use crate::helpers::*;
 use reqwest::StatusCode;
@@ -63,15 +62,10 @@ async fn the_code_goes_by_smtp_with_the_code_in_the_subject() {
         spawn_app_with(|config| config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
     assert_eq!(app.start(ADA).await.status(), StatusCode::OK);
 
-    let mut message = None;
-    for _ in 0..500 {
-        if let Some(m) = received.lock().unwrap().first().cloned() {
-            message = Some(m);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let message = message.expect("the SMTP server received the mail");
+    let message = wait_until("the SMTP server to receive the mail", || async {
+        received.lock().unwrap().first().cloned()
+    })
+    .await;
     assert!(message.contains("To: ada@example.com"), "{message}");
     let subject = message
         .lines()
@@ -123,15 +117,11 @@ async fn a_mail_that_cannot_be_sent_is_counted_not_silent() {
     // The answer does not depend on the mail server: no enumeration, no slow responses.
     assert_eq!(app.start(ADA).await.status(), StatusCode::OK);
     let metrics = app.app.as_ref().unwrap().state.metrics.clone();
-    for _ in 0..500 {
-        if metrics
+    wait_until("the failed mail to be counted", || async {
+        let failed = metrics
             .mails_failed
-            .load(std::sync::atomic::Ordering::SeqCst)
-            == 1
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the failed mail was not counted");
+            .load(std::sync::atomic::Ordering::SeqCst);
+        (failed == 1).then_some(())
+    })
+    .await;
 }
