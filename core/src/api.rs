@@ -1,4 +1,4 @@
-//! The portal API's request, answer and error models (`shared/api/CONTRACT.md`).
+//! The portal API's request, answer and error models (`docs/api.md` describes the API).
 //!
 //! Answers are read leniently: unknown fields are ignored, fields the contract
 //! marks as the project's own (P) are optional, and enums keep values they do

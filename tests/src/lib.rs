@@ -416,7 +416,7 @@ impl Portal {
 
     /// axe-core over the page: no WCAG 2.0/2.1/2.2 A or AA violations.
     pub async fn assert_accessible(&self, step: &str) -> Result<()> {
-        let axe_path = workspace_root().join("target/tools/node_modules/axe-core/axe.min.js");
+        let axe_path = workspace_root().join("target/tools/test/node_modules/axe-core/axe.min.js");
         let axe = std::fs::read_to_string(&axe_path).with_context(|| {
             format!(
                 "{} (cargo xtask setup installs axe-core)",

@@ -25,13 +25,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Install the pinned build and test tools that are missing (idempotent).
+    /// Install every pinned build and test tool that is missing (idempotent).
     Setup,
     /// Build the web app in release mode into dist/.
     Build,
     /// Build the app and the server, seed the demo data, and serve on http://127.0.0.1:8080.
     Serve,
-    /// Format check, clippy, native tests, browser tests and the release build.
+    /// Format check, clippy, native tests, browser tests, the release build and the e2e suite.
     Test,
 }
 
@@ -40,12 +40,25 @@ fn main() -> Result<()> {
     let root = workspace_root();
     std::env::set_current_dir(&root)?;
     let tools = Tools::new(&root);
-    tools.setup()?;
+    // Each command installs what it uses: serving needs no browser.
     match cli.command {
-        Task::Setup => Ok(()),
-        Task::Build => build_app(&tools),
-        Task::Serve => serve(&tools),
-        Task::Test => test(&tools),
+        Task::Setup => {
+            tools.setup_build()?;
+            tools.setup_browser()
+        }
+        Task::Build => {
+            tools.setup_build()?;
+            build_app(&tools)
+        }
+        Task::Serve => {
+            tools.setup_build()?;
+            serve(&tools)
+        }
+        Task::Test => {
+            tools.setup_build()?;
+            tools.setup_browser()?;
+            test(&tools)
+        }
     }
 }
 
@@ -55,6 +68,11 @@ fn workspace_root() -> PathBuf {
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
 }
+
+/// npm prefixes under target/, one per use, so installing one never removes the
+/// other (`npm install --no-save` drops packages a call does not name).
+const BUILD_TOOLS: &str = "target/tools/build";
+const TEST_TOOLS: &str = "target/tools/test";
 
 /// Where the tools live and the PATH that finds them.
 struct Tools {
@@ -66,8 +84,7 @@ struct Tools {
 
 impl Tools {
     fn new(root: &Path) -> Tools {
-        let npm_prefix = root.join("target/tools");
-        let local_bin = npm_prefix.join("node_modules/.bin");
+        let local_bin = root.join(BUILD_TOOLS).join("node_modules/.bin");
         let cargo_bin = std::env::var_os("CARGO_HOME")
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
@@ -104,7 +121,8 @@ impl Tools {
         })
     }
 
-    fn setup(&self) -> Result<()> {
+    /// What building the app needs: the wasm target, wasm-bindgen, Trunk, wasm-opt.
+    fn setup_build(&self) -> Result<()> {
         let wasm_bindgen = pinned_wasm_bindgen(&self.root)?;
         step("rust target wasm32-unknown-unknown", || {
             let installed = self
@@ -151,39 +169,39 @@ impl Tools {
             Ok(Outcome::Done)
         })?;
         step(
-            &format!(
-                "npm tools: binaryen {BINARYEN_VERSION} (wasm-opt), axe-core {AXE_CORE_VERSION}"
-            ),
+            &format!("wasm-opt (npm binaryen {BINARYEN_VERSION})"),
             || {
                 let wasm_opt = self.local_bin.join("wasm-opt");
                 let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
-                let wasm_opt_ok = wasm_opt.exists()
+                if wasm_opt.exists()
                     && self
                         .version_of(wasm_opt.to_str().unwrap_or_default())
-                        .is_some_and(|v| v.contains(&format!("version {major}")));
-                let axe = self
-                    .root
-                    .join("target/tools/node_modules/axe-core/package.json");
-                let axe_ok = std::fs::read_to_string(axe)
-                    .unwrap_or_default()
-                    .contains(&format!("\"version\": \"{AXE_CORE_VERSION}\""));
-                if wasm_opt_ok && axe_ok {
+                        .is_some_and(|v| v.contains(&format!("version {major}")))
+                {
                     return Ok(Outcome::Present);
                 }
-                // Both in one call: `--no-save` removes packages a call does not name.
-                run(self.command("npm").args([
-                    "install",
-                    "--prefix",
-                    "target/tools",
-                    "--no-audit",
-                    "--no-fund",
-                    "--no-save",
-                    &format!("binaryen@{BINARYEN_VERSION}"),
-                    &format!("axe-core@{AXE_CORE_VERSION}"),
-                ]))?;
+                self.npm_install(BUILD_TOOLS, &format!("binaryen@{BINARYEN_VERSION}"))?;
                 Ok(Outcome::Done)
             },
-        )?;
+        )
+    }
+
+    /// What the browser and end-to-end tests need: Chromium, ChromeDriver, axe-core.
+    fn setup_browser(&self) -> Result<()> {
+        step(&format!("axe-core {AXE_CORE_VERSION} (npm)"), || {
+            let axe = self
+                .root
+                .join(TEST_TOOLS)
+                .join("node_modules/axe-core/package.json");
+            if std::fs::read_to_string(axe)
+                .unwrap_or_default()
+                .contains(&format!("\"version\": \"{AXE_CORE_VERSION}\""))
+            {
+                return Ok(Outcome::Present);
+            }
+            self.npm_install(TEST_TOOLS, &format!("axe-core@{AXE_CORE_VERSION}"))?;
+            Ok(Outcome::Done)
+        })?;
         step("chromium and chromedriver", || {
             if self.version_of("chromium").is_some() && Path::new(CHROMEDRIVER).exists() {
                 return Ok(Outcome::Present);
@@ -196,8 +214,19 @@ impl Tools {
                 .command("apt-get")
                 .args(["install", "-y", "chromium", "chromium-driver"]))?;
             Ok(Outcome::Done)
-        })?;
-        Ok(())
+        })
+    }
+
+    fn npm_install(&self, prefix: &str, package: &str) -> Result<()> {
+        run(self.command("npm").args([
+            "install",
+            "--prefix",
+            prefix,
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            package,
+        ]))
     }
 }
 
