@@ -2,32 +2,7 @@
 //! tests and the browser tests read too.
 use portal_core::api::{PortalAction, SubscriptionStatus};
 use portal_core::lifecycle::{Change, State};
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Case {
-    status: String,
-    cancel_at_period_end: bool,
-    actions: Option<Vec<String>>,
-    action: String,
-    at_period_end: Option<bool>,
-    result: Option<Outcome>,
-    change: Option<String>,
-    refused: Option<String>,
-    offered: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Outcome {
-    status: String,
-    cancel_at_period_end: bool,
-}
-
-fn cases() -> Vec<Case> {
-    serde_json::from_str(include_str!("vectors/lifecycle.json")).expect("valid vectors")
-}
+use portal_vectors::LifecycleCase as Case;
 
 fn listed(case: &Case) -> Option<Vec<PortalAction>> {
     case.actions.as_ref().map(|list| {
@@ -46,7 +21,7 @@ fn before(case: &Case) -> State {
 
 #[test]
 fn every_status_flag_list_and_action_leads_where_the_vectors_say() {
-    let cases = cases();
+    let cases = portal_vectors::lifecycle();
     assert_eq!(
         cases.len(),
         9 * 2 * 9 * 5,
@@ -60,10 +35,7 @@ fn every_status_flag_list_and_action_leads_where_the_vectors_say() {
             &action,
             case.at_period_end.unwrap_or(true),
         );
-        let label = format!(
-            "{} cancelling={} actions={:?} {} atPeriodEnd={:?}",
-            case.status, case.cancel_at_period_end, case.actions, case.action, case.at_period_end
-        );
+        let label = case.label();
         match (&answer, &case.result, &case.refused) {
             (Ok(next), Some(expected), None) => {
                 assert_eq!(next.status.as_str(), expected.status, "{label}");
@@ -85,7 +57,7 @@ fn every_status_flag_list_and_action_leads_where_the_vectors_say() {
 
 #[test]
 fn a_card_offers_exactly_the_actions_the_vectors_mark_offered() {
-    let cases = cases();
+    let cases = portal_vectors::lifecycle();
     for state in cases.chunks(5) {
         let first = &state[0];
         let allowed = listed(first);

@@ -3,7 +3,7 @@ use portal_core::api::*;
 
 #[test]
 fn verify_example_round_trips() {
-    let json = include_str!("vectors/verify_example.json");
+    let json = portal_vectors::VERIFY_EXAMPLE;
     let answer: VerifyResponse = serde_json::from_str(json).unwrap();
     assert_eq!(answer.account.name.as_deref(), Some("Ada Lovelace"));
     let sub = &answer.subscriptions[0].subscriptions[0];

@@ -1,38 +1,8 @@
 //! The shared vector files; the browser tests in `web/` read the same files.
 use portal_core::{interval_text, Email, Money, OtpCode, OtpCodeError};
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct EmailCase {
-    input: String,
-    valid: bool,
-    normalized: Option<String>,
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct CodeCase {
-    input: String,
-    valid: bool,
-    normalized: Option<String>,
-    error: Option<String>,
-    count: Option<usize>,
-}
-
-#[derive(Deserialize)]
-struct MoneyCase {
-    minor: i64,
-    currency: String,
-    text: String,
-}
-
-fn load<T: for<'de> Deserialize<'de>>(json: &str) -> Vec<T> {
-    serde_json::from_str(json).expect("vector file is valid JSON")
-}
-
 #[test]
 fn every_email_vector_gets_its_verdict() {
-    let cases: Vec<EmailCase> = load(include_str!("vectors/emails.json"));
+    let cases = portal_vectors::emails();
     assert!(cases.len() >= 80, "at least 80 email cases");
     for case in cases {
         match Email::parse(&case.input) {
@@ -69,7 +39,7 @@ fn every_email_vector_gets_its_verdict() {
 
 #[test]
 fn every_code_vector_gets_its_verdict() {
-    let cases: Vec<CodeCase> = load(include_str!("vectors/codes.json"));
+    let cases = portal_vectors::codes();
     assert!(cases.len() >= 25, "at least 25 code cases");
     for case in cases {
         match OtpCode::parse(&case.input) {
@@ -104,7 +74,7 @@ fn every_code_vector_gets_its_verdict() {
 
 #[test]
 fn every_money_vector_formats_as_expected() {
-    let cases: Vec<MoneyCase> = load(include_str!("vectors/money.json"));
+    let cases = portal_vectors::money();
     for case in cases {
         let money = Money::new(case.minor, case.currency.clone());
         assert_eq!(

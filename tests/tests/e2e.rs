@@ -12,6 +12,15 @@ fn wrong(code: &str) -> String {
     format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000)
 }
 
+/// The code written in the digits of the script whose zero is `zero`.
+fn in_script(zero: u32) -> impl Fn(&str) -> String {
+    move |code| {
+        code.chars()
+            .filter_map(|c| c.to_digit(10).and_then(|d| char::from_u32(zero + d)))
+            .collect()
+    }
+}
+
 /// Texts of all elements the selector finds, in page order.
 async fn texts(portal: &Portal, css: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
@@ -190,23 +199,12 @@ fn pasted_codes_in_any_format_and_a_wrong_code_then_the_right_one() {
         enter_mailed_code(portal, ADA, mails, spaced).await?;
         portal.click("sign-out").await?;
 
-        let full_width = |code: &str| {
-            code.chars()
-                .filter_map(|c| c.to_digit(10).and_then(|d| char::from_u32(0xFF10 + d)))
-                .collect()
-        };
-        let mails = start_code_step(portal, ADA).await?;
-        enter_mailed_code(portal, ADA, mails, full_width).await?;
-        portal.click("sign-out").await?;
-
-        let arabic_indic = |code: &str| {
-            code.chars()
-                .filter_map(|c| c.to_digit(10).and_then(|d| char::from_u32(0x0660 + d)))
-                .collect()
-        };
-        let mails = start_code_step(portal, ADA).await?;
-        enter_mailed_code(portal, ADA, mails, arabic_indic).await?;
-        portal.click("sign-out").await?;
+        // Full-width, then Arabic-Indic digits.
+        for zero in [0xFF10, 0x0660] {
+            let mails = start_code_step(portal, ADA).await?;
+            enter_mailed_code(portal, ADA, mails, in_script(zero)).await?;
+            portal.click("sign-out").await?;
+        }
 
         let mails = start_code_step(portal, ADA).await?;
         let code = portal.code_for(ADA, mails).await?;

@@ -7,36 +7,11 @@ use portal_core::lifecycle::{Change, State};
 use portal_core::paths;
 use r2d2_sqlite::rusqlite::params;
 use reqwest::StatusCode;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
+use portal_vectors::{LifecycleCase as Case, LifecycleState};
+
 use crate::helpers::*;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Case {
-    status: String,
-    cancel_at_period_end: bool,
-    actions: Option<Vec<String>>,
-    action: String,
-    at_period_end: Option<bool>,
-    result: Option<Outcome>,
-    change: Option<String>,
-    refused: Option<String>,
-    offered: bool,
-}
-
-#[derive(Deserialize, PartialEq, Debug)]
-#[serde(rename_all = "camelCase")]
-struct Outcome {
-    status: String,
-    cancel_at_period_end: bool,
-}
-
-fn cases() -> Vec<Case> {
-    serde_json::from_str(include_str!("../../../core/tests/vectors/lifecycle.json"))
-        .expect("valid vectors")
-}
 
 /// The tenant that lists these actions (`None`: a group that lists none).
 fn tenant_for(actions: &Option<Vec<String>>) -> String {
@@ -88,7 +63,7 @@ async fn seed_every_case(app: &TestApp, cases: &[Case]) {
 #[tokio::test]
 async fn every_offered_action_is_accepted_and_every_case_answers_as_the_vectors_say() {
     let app = spawn_app().await;
-    let cases = cases();
+    let cases = portal_vectors::lifecycle();
     seed_every_case(&app, &cases).await;
     let token = app.sign_in(ADA).await;
 
@@ -120,18 +95,10 @@ async fn every_offered_action_is_accepted_and_every_case_answers_as_the_vectors_
         let response = app.post_with_session(&path, &token, body).await;
         let status = response.status();
         let answer: Value = response.json().await.unwrap_or(Value::Null);
-        let label = format!(
-            "{} cancelling={} actions={:?} {} atPeriodEnd={:?} (offered: {})",
-            case.status,
-            case.cancel_at_period_end,
-            case.actions,
-            case.action,
-            case.at_period_end,
-            case.offered
-        );
+        let label = case.label();
         match (&case.result, case.refused.as_deref()) {
             (Some(expected), None) => {
-                let got = Outcome {
+                let got = LifecycleState {
                     status: answer["status"].as_str().unwrap_or_default().to_string(),
                     cancel_at_period_end: answer["cancelAtPeriodEnd"].as_bool().unwrap_or(false),
                 };

@@ -1,26 +1,13 @@
 //! The email step against every email vector, and its error, focus and typo hint.
 use leptos::prelude::*;
 use portal_core::Email;
-use serde::Deserialize;
 use wasm_bindgen_test::*;
 
 use crate::harness::*;
 
-#[derive(Deserialize)]
-struct EmailCase {
-    input: String,
-    valid: bool,
-    normalized: Option<String>,
-    error: Option<String>,
-}
-
-fn email_cases() -> Vec<EmailCase> {
-    serde_json::from_str(include_str!("../../../core/tests/vectors/emails.json")).unwrap()
-}
-
 #[wasm_bindgen_test]
 fn every_email_vector_gets_the_native_verdict_in_the_browser() {
-    let cases = email_cases();
+    let cases = portal_vectors::emails();
     assert!(cases.len() >= 80);
     for case in cases {
         match Email::parse(&case.input) {
@@ -43,7 +30,7 @@ fn every_email_vector_gets_the_native_verdict_in_the_browser() {
 
 #[wasm_bindgen_test]
 async fn the_email_field_shows_each_vectors_verdict() {
-    for case in email_cases() {
+    for case in portal_vectors::emails() {
         let page = Mounted::email_step();
         page.type_text(&case.input).await;
         page.click("email-submit").await;

@@ -6,30 +6,14 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use portal_core::api::{PortalAccount, PortalAction, PortalSubscription, VerifyResponse};
 use portal_web::SubscriptionCard;
-use serde::Deserialize;
 use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
+use portal_vectors::LifecycleCase as Case;
+
 use crate::harness::*;
-
-#[derive(Deserialize, Clone)]
-#[serde(rename_all = "camelCase")]
-struct Case {
-    status: String,
-    cancel_at_period_end: bool,
-    actions: Option<Vec<String>>,
-    action: String,
-    at_period_end: Option<bool>,
-    result: Option<serde_json::Value>,
-    change: Option<String>,
-    offered: bool,
-}
-
-fn cases() -> Vec<Case> {
-    serde_json::from_str(include_str!("../../../core/tests/vectors/lifecycle.json")).unwrap()
-}
 
 /// A card for the case's subscription, signed in, the network faked.
 fn card_page(server: FakeServer, case: &Case) -> Page {
@@ -95,7 +79,7 @@ fn told(change: &str) -> &'static str {
 
 #[wasm_bindgen_test]
 async fn every_state_offers_exactly_the_actions_the_vectors_offer() {
-    let cases = cases();
+    let cases = portal_vectors::lifecycle();
     for state in cases.chunks(5) {
         let page = card_page(FakeServer::default(), &state[0]);
         settle().await;
@@ -117,17 +101,20 @@ async fn every_state_offers_exactly_the_actions_the_vectors_offer() {
 
 #[wasm_bindgen_test]
 async fn every_offered_action_is_sent_and_the_card_says_what_the_answer_means() {
-    for case in cases().into_iter().filter(|c| c.offered) {
-        let label = format!(
-            "{} cancelling={} actions={:?} {}",
-            case.status, case.cancel_at_period_end, case.actions, case.action
-        );
+    for case in portal_vectors::lifecycle()
+        .into_iter()
+        .filter(|c| c.offered)
+    {
+        let label = case.label();
         let server = FakeServer::default();
         let page = card_page(server.clone(), &case);
         settle().await;
-        let mut answer = case.result.clone().expect("an offered case has a result");
-        answer["id"] = json!("sub_1");
-        server.answer(200, answer);
+        let result = case.result.clone().expect("an offered case has a result");
+        server.answer(
+            200,
+            json!({"id": "sub_1", "status": result.status,
+                   "cancelAtPeriodEnd": result.cancel_at_period_end}),
+        );
         let button = match case.action.as_str() {
             "pause" => "action-pause",
             "cancel" => "action-cancel",
