@@ -177,35 +177,59 @@ pub fn read_answer<T: DeserializeOwned>(response: HttpResponse) -> Result<T, Cli
 }
 
 async fn fetch(base: String, request: HttpRequest) -> Result<HttpResponse, NetworkError> {
-    use gloo_net::http::Request;
     let url = format!("{base}{}", request.path);
-    let mut builder = match request.method {
-        Method::Get => Request::get(&url),
-        Method::Post => Request::post(&url),
+    let method = match request.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
     };
+    let mut headers = Vec::new();
     if let Some(session) = &request.session {
-        builder = builder.header(SESSION_HEADER, session);
+        headers.push((SESSION_HEADER, session.as_str()));
     }
-    let sent = match request.body {
-        Some(body) => {
-            builder
-                .header("content-type", "application/json")
-                .body(body)
-                .map_err(|_| NetworkError)?
-                .send()
-                .await
-        }
-        None => builder.send().await,
-    };
-    let response = sent.map_err(|_| NetworkError)?;
+    if request.body.is_some() {
+        headers.push(("content-type", "application/json"));
+    }
+    send(method, &url, &headers, request.body.as_deref()).await
+}
+
+/// One request through the browser's `fetch`; no answer at all is a `NetworkError`.
+pub(crate) async fn send(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Result<HttpResponse, NetworkError> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let sent_headers = web_sys::Headers::new().map_err(|_| NetworkError)?;
+    for (name, value) in headers {
+        sent_headers.set(name, value).map_err(|_| NetworkError)?;
+    }
+    init.set_headers(&sent_headers);
+    if let Some(body) = body {
+        init.set_body(&wasm_bindgen::JsValue::from_str(body));
+    }
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| NetworkError)?;
+    let window = web_sys::window().ok_or(NetworkError)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .and_then(|r| r.dyn_into())
+        .map_err(|_| NetworkError)?;
     let retry_after = response
         .headers()
         .get("retry-after")
+        .ok()
+        .flatten()
         .and_then(|v| v.trim().parse().ok());
+    let text = response.text().map_err(|_| NetworkError)?;
+    let body = JsFuture::from(text).await.map_err(|_| NetworkError)?;
     Ok(HttpResponse {
         status: response.status(),
         retry_after,
-        body: response.text().await.map_err(|_| NetworkError)?,
+        body: body.as_string().unwrap_or_default(),
     })
 }
 

@@ -28,21 +28,16 @@ pub fn parse(text: &str) -> Result<RuntimeConfig, String> {
 }
 
 pub async fn load() -> Result<RuntimeConfig, String> {
-    let response = gloo_net::http::Request::get("/config.json")
-        .send()
+    let response = crate::api::send("GET", "/config.json", &[], None)
         .await
         .map_err(|_| "config.json could not be loaded: the network request failed.".to_string())?;
-    if !response.ok() {
+    if !(200..300).contains(&response.status) {
         return Err(format!(
             "config.json could not be loaded (HTTP {}).",
-            response.status()
+            response.status
         ));
     }
-    let text = response
-        .text()
-        .await
-        .map_err(|_| "config.json could not be read.".to_string())?;
-    parse(&text)
+    parse(&response.body)
 }
 
 #[cfg(test)]

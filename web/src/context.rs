@@ -6,6 +6,7 @@ use portal_core::api::{PortalAccount, PortalMerchantGroup, VerifyResponse};
 
 use crate::api::ApiClient;
 use crate::messages;
+use crate::route::Route;
 use crate::session::{self, Session};
 
 /// The answer of a sign-in that just happened, so the list shows without a second request.
@@ -29,6 +30,8 @@ pub struct AppContext {
     /// The time in milliseconds, as countdowns see it: the app moves it with the
     /// real clock, tests move it by hand.
     now: RwSignal<f64>,
+    /// The page shown, as the address bar says.
+    route: RwSignal<Route>,
 }
 
 impl AppContext {
@@ -41,7 +44,29 @@ impl AppContext {
             email: RwSignal::new(session::remembered_email().unwrap_or_default()),
             fresh: StoredValue::new(None),
             now: RwSignal::new(js_sys::Date::now()),
+            route: RwSignal::new(Route::current()),
         }
+    }
+
+    pub fn route(&self) -> ReadSignal<Route> {
+        self.route.read_only()
+    }
+
+    /// Goes to a page, as following a link does.
+    pub fn go(&self, route: Route) {
+        route.show(false);
+        self.route.set(route);
+    }
+
+    /// Shows a page in place of this one, so the back button skips this one.
+    pub fn redirect(&self, route: Route) {
+        route.show(true);
+        self.route.set(route);
+    }
+
+    /// The back or forward button moved the address bar.
+    pub fn address_changed(&self) {
+        self.route.set(Route::current());
     }
 
     pub fn session(&self) -> ReadSignal<Option<Session>> {

@@ -2,8 +2,6 @@
 //! component; `context` the shared state; `messages` every sentence; `api` the
 //! one API client; `main.rs` only mounts.
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 pub mod api;
 pub mod config;
@@ -12,6 +10,7 @@ pub mod format;
 mod link;
 pub mod messages;
 mod pages;
+pub mod route;
 pub mod session;
 
 use api::ApiClient;
@@ -19,6 +18,7 @@ pub use context::{AppContext, FreshSignIn};
 pub use link::{split_token, take_link_token};
 pub use pages::sign_in::{CodeStep, EmailStep, SignInPage};
 pub use pages::subscriptions::{SubscriptionCard, SubscriptionsPage};
+use route::Route;
 
 /// Starts the app: takes the link token, loads config.json, then replaces the
 /// static skeleton with the live app (or a clear error screen).
@@ -66,17 +66,21 @@ pub fn App(context: AppContext) -> impl IntoView {
     ) {
         on_cleanup(move || ticker.clear());
     }
+    let history = context.clone();
+    let back_or_forward =
+        window_event_listener(leptos::ev::popstate, move |_| history.address_changed());
+    on_cleanup(move || back_or_forward.remove());
+    let route = context.route();
     provide_context(context);
     view! {
-        <Router>
-            <TopBar/>
-            <main id="main" class="page" tabindex="-1">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=SignInPage/>
-                    <Route path=path!("/subscriptions") view=SubscriptionsPage/>
-                </Routes>
-            </main>
-        </Router>
+        <TopBar/>
+        <main id="main" class="page" tabindex="-1">
+            {move || match route.get() {
+                Route::SignIn => view! { <SignInPage/> }.into_any(),
+                Route::Subscriptions => view! { <SubscriptionsPage/> }.into_any(),
+                Route::NotFound => view! { <NotFound/> }.into_any(),
+            }}
+        </main>
     }
 }
 
@@ -86,7 +90,9 @@ fn NotFound() -> impl IntoView {
         <section class="card stack">
             <h1 class="title">"This page does not exist"</h1>
             <p>"The address may be mistyped or out of date."</p>
-            <a class="button primary" href="/">"Go to sign-in"</a>
+            <a class="button primary" href="/">
+                "Go to sign-in"
+            </a>
         </section>
     }
 }

@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
-use leptos_router::components::Router;
 use portal_core::api::{PortalMerchantGroup, VerifyResponse};
 use portal_core::Email;
 use portal_web::api::{ApiClient, HttpRequest, HttpResponse, NetworkError};
@@ -109,8 +108,7 @@ impl Page {
         let handle = mount_to(root.clone().unchecked_into(), move || {
             provide_context(ctx.clone());
             let (ctx, sink, view) = (ctx.clone(), sink.clone(), view.clone());
-            // Built inside the Router's children, so routing hooks find their Router.
-            view! { <Router>{view(&ctx, sink)}</Router> }.into_any()
+            view(&ctx, sink)
         });
         Page {
             root,

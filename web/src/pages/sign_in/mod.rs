@@ -1,7 +1,5 @@
 //! The sign-in page: a portal link's greeting or the email step, then the code step.
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 use portal_core::api::{StartRequest, VerifyResponse};
 use portal_core::Email;
 
@@ -18,6 +16,7 @@ use form_problem::FormProblem;
 use link_greeting::LinkGreeting;
 
 use crate::api::ClientError;
+use crate::route::Route;
 use crate::{messages, AppContext};
 
 #[derive(Clone, PartialEq)]
@@ -37,14 +36,9 @@ fn focus(node: NodeRef<leptos::html::Input>) {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let context = expect_context::<AppContext>();
-    let navigate = use_navigate();
     // Already signed in (e.g. the back button after sign-in): go to the list.
     if context.session().get_untracked().is_some() {
-        let replace = NavigateOptions {
-            replace: true,
-            ..Default::default()
-        };
-        navigate("/subscriptions", replace);
+        context.redirect(Route::Subscriptions);
     }
     let has_link = context.link_token().get_untracked().is_some();
     let step = RwSignal::new(if has_link {
@@ -111,7 +105,7 @@ pub fn SignInPage() -> impl IntoView {
         let context = context.clone();
         move |answer: VerifyResponse| {
             context.signed_in(answer);
-            navigate("/subscriptions", Default::default());
+            context.go(Route::Subscriptions);
         }
     });
 

@@ -1,7 +1,5 @@
 //! The subscriptions page: every subscription of the signed-in address, by merchant.
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 use portal_core::api::PortalMerchantGroup;
 
 mod account_bar;
@@ -15,6 +13,7 @@ use account_bar::AccountBar;
 pub use card::SubscriptionCard;
 use list::{EmptyState, LoadError, LoadingSkeleton, SubscriptionList};
 
+use crate::route::Route;
 use crate::{messages, AppContext};
 
 /// The list, or why it could not be read.
@@ -23,21 +22,17 @@ type Loaded = Result<Vec<PortalMerchantGroup>, String>;
 #[component]
 pub fn SubscriptionsPage() -> impl IntoView {
     let context = expect_context::<AppContext>();
-    let navigate = use_navigate();
     let session = context.session();
     let Some(signed_in) = session.get_untracked() else {
-        let replace = NavigateOptions {
-            replace: true,
-            ..Default::default()
-        };
-        navigate("/", replace);
+        context.redirect(Route::SignIn);
         return view! { <p class="card">"Redirecting to sign-in\u{2026}"</p> }.into_any();
     };
     // However the session ends (signing out, a 401 from any request here), the
     // page leaves for sign-in, where the notice says why.
+    let leave = context.clone();
     Effect::new(move |_| {
         if session.get().is_none() {
-            navigate("/", Default::default());
+            leave.go(Route::SignIn);
         }
     });
 
