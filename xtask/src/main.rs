@@ -11,6 +11,10 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
 const TRUNK_VERSION: &str = "0.21.14";
+/// The release wasm is built with this nightly: it builds std for the wasm
+/// with `panic=immediate-abort`, 17 KB less brotli than stable (BENCHMARKS.md).
+/// Stable still builds the app (`cargo xtask build --stable`, and the browser tests).
+const WASM_NIGHTLY: &str = "nightly-2026-05-19";
 const BINARYEN_VERSION: &str = "132.0.0";
 const AXE_CORE_VERSION: &str = "4.14.1";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -28,7 +32,11 @@ enum Task {
     /// Install every pinned build and test tool that is missing (idempotent).
     Setup,
     /// Build the web app in release mode into dist/.
-    Build,
+    Build {
+        /// Build with the stable toolchain instead of the pinned nightly.
+        #[arg(long)]
+        stable: bool,
+    },
     /// Build the app and the server, seed the demo data, and serve on http://127.0.0.1:8080.
     Serve,
     /// Format check, clippy, native tests, browser tests, the release build and the e2e suite.
@@ -46,9 +54,16 @@ fn main() -> Result<()> {
             tools.setup_build()?;
             tools.setup_browser()
         }
-        Task::Build => {
+        Task::Build { stable } => {
             tools.setup_build()?;
-            build_app(&tools)
+            build_app(
+                &tools,
+                if stable {
+                    Toolchain::Stable
+                } else {
+                    Toolchain::Nightly
+                },
+            )
         }
         Task::Serve => {
             tools.setup_build()?;
@@ -298,11 +313,35 @@ fn pinned_wasm_bindgen(root: &Path) -> Result<String> {
     bail!("Cargo.lock has no wasm-bindgen entry")
 }
 
-fn build_app(tools: &Tools) -> Result<()> {
-    run_step(
-        "trunk build --release",
-        tools.command("trunk").args(["build", "--release"]),
-    )?;
+#[derive(Clone, Copy)]
+enum Toolchain {
+    Stable,
+    /// The pinned nightly, building std for the wasm too.
+    Nightly,
+}
+
+fn build_app(tools: &Tools, toolchain: Toolchain) -> Result<()> {
+    let mut trunk = tools.command("trunk");
+    trunk.args(["build", "--release"]);
+    let label = match toolchain {
+        Toolchain::Stable => "trunk build --release (stable)".to_string(),
+        Toolchain::Nightly => {
+            // The cargo that Trunk runs reads these; the rustflags replace
+            // .cargo/config.toml's for the wasm target, so they repeat its cfg.
+            trunk
+                .env("RUSTUP_TOOLCHAIN", WASM_NIGHTLY)
+                .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+                .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+                .env(
+                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                    "--cfg=erase_components -Zunstable-options -Cpanic=immediate-abort",
+                )
+                // Apart from the stable builds, so neither rebuilds the other's.
+                .env("CARGO_TARGET_DIR", tools.root.join("target/wasm-nightly"));
+            format!("trunk build --release ({WASM_NIGHTLY}, std built for size)")
+        }
+    };
+    run_step(&label, &mut trunk)?;
     step("precompress dist/ (brotli, gzip)", || {
         precompress(&tools.root.join("dist"))?;
         Ok(Outcome::Done)
@@ -346,7 +385,7 @@ const DEMO_EMAIL: &str = "ada@example.com";
 const SERVE_URL: &str = "http://127.0.0.1:8080";
 
 fn serve(tools: &Tools) -> Result<()> {
-    build_app(tools)?;
+    build_app(tools, Toolchain::Nightly)?;
     run_step(
         "build portal-server",
         tools
@@ -420,7 +459,7 @@ fn test(tools: &Tools) -> Result<()> {
             .command("cargo")
             .args(["test", "--workspace", "--exclude", "portal-e2e"]),
     )?;
-    build_app(tools)?;
+    build_app(tools, Toolchain::Nightly)?;
     run_step(
         "browser tests (headless Chromium)",
         tools
