@@ -5,9 +5,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use portal_core::api::{
-    ApiError, CancelRequest, ErrorCode, Mode, PortalAction, PortalSubscriptionAction,
-    SignoutResponse, StartRequest, StartResponse, SubscriptionsResponse, VerifyRequest,
-    VerifyResponse, SESSION_HEADER,
+    ApiError, CancelRequest, ErrorCode, Mode, PortalAccount, PortalAction,
+    PortalSubscriptionAction, SignoutResponse, StartRequest, StartResponse, SubscriptionsResponse,
+    VerifyRequest, SESSION_HEADER,
 };
 use portal_core::paths;
 use serde::de::DeserializeOwned;
@@ -26,6 +26,19 @@ pub struct HttpRequest {
     pub path: String,
     pub body: Option<String>,
     pub session: Option<String>,
+    /// Finish it even if the page goes away meanwhile (signing out leaves the page).
+    pub keepalive: bool,
+}
+
+/// Verify's answer as the sign-in app reads it: the session and the account,
+/// and the list as JSON text, unread, for the account app to read.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInAnswer {
+    pub session_token: String,
+    pub account: PortalAccount,
+    #[serde(default)]
+    pub subscriptions: Option<Box<serde_json::value::RawValue>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +111,7 @@ impl ApiClient {
         path: &str,
         body: Option<&impl Serialize>,
         session: Option<&str>,
+        keepalive: bool,
     ) -> Result<T, ClientError> {
         let body = match body.map(serde_json::to_string).transpose() {
             Ok(body) => body,
@@ -110,6 +124,7 @@ impl ApiClient {
             path: path.to_string(),
             body,
             session: session.map(str::to_string),
+            keepalive,
         };
         let response = (self.transport)(request)
             .await
@@ -118,18 +133,24 @@ impl ApiClient {
     }
 
     pub async fn start(&self, request: &StartRequest) -> Result<StartResponse, ClientError> {
-        self.call(Method::Post, paths::START, Some(request), None)
+        self.call(Method::Post, paths::START, Some(request), None, false)
             .await
     }
 
-    pub async fn verify(&self, request: &VerifyRequest) -> Result<VerifyResponse, ClientError> {
-        self.call(Method::Post, paths::VERIFY, Some(request), None)
+    pub async fn verify(&self, request: &VerifyRequest) -> Result<SignInAnswer, ClientError> {
+        self.call(Method::Post, paths::VERIFY, Some(request), None, false)
             .await
     }
 
     pub async fn signout(&self, session: &str) -> Result<SignoutResponse, ClientError> {
-        self.call(Method::Post, paths::SIGNOUT, None::<&()>, Some(session))
-            .await
+        self.call(
+            Method::Post,
+            paths::SIGNOUT,
+            None::<&()>,
+            Some(session),
+            true,
+        )
+        .await
     }
 
     pub async fn subscriptions(&self, session: &str) -> Result<SubscriptionsResponse, ClientError> {
@@ -138,6 +159,7 @@ impl ApiClient {
             paths::SUBSCRIPTIONS,
             None::<&()>,
             Some(session),
+            false,
         )
         .await
     }
@@ -153,7 +175,7 @@ impl ApiClient {
         let body = (*action == PortalAction::Cancel).then_some(CancelRequest {
             at_period_end: Some(true),
         });
-        self.call(Method::Post, &path, body.as_ref(), Some(session))
+        self.call(Method::Post, &path, body.as_ref(), Some(session), false)
             .await
     }
 }
@@ -189,7 +211,14 @@ async fn fetch(base: String, request: HttpRequest) -> Result<HttpResponse, Netwo
     if request.body.is_some() {
         headers.push(("content-type", "application/json"));
     }
-    send(method, &url, &headers, request.body.as_deref()).await
+    send(
+        method,
+        &url,
+        &headers,
+        request.body.as_deref(),
+        request.keepalive,
+    )
+    .await
 }
 
 /// One request through the browser's `fetch`; no answer at all is a `NetworkError`.
@@ -198,12 +227,17 @@ pub(crate) async fn send(
     url: &str,
     headers: &[(&str, &str)],
     body: Option<&str>,
+    keepalive: bool,
 ) -> Result<HttpResponse, NetworkError> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    if keepalive {
+        // RequestInit is a plain dictionary; web-sys has no setter for this member.
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+    }
     let sent_headers = web_sys::Headers::new().map_err(|_| NetworkError)?;
     for (name, value) in headers {
         sent_headers.set(name, value).map_err(|_| NetworkError)?;

@@ -28,7 +28,7 @@ pub fn parse(text: &str) -> Result<RuntimeConfig, String> {
 }
 
 pub async fn load() -> Result<RuntimeConfig, String> {
-    let response = crate::api::send("GET", "/config.json", &[], None)
+    let response = crate::api::send("GET", "/config.json", &[], None, false)
         .await
         .map_err(|_| "config.json could not be loaded: the network request failed.".to_string())?;
     if !(200..300).contains(&response.status) {

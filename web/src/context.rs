@@ -1,19 +1,43 @@
 //! What every page shares, and the only ways it changes: each named method
 //! updates the signals and sessionStorage together, so the two never disagree.
+//! Pages say where to go; each app's shell decides what going there means.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portal_core::api::{PortalAccount, PortalMerchantGroup, VerifyResponse};
 
 use crate::api::ApiClient;
-use crate::messages;
 use crate::route::Route;
 use crate::session::{self, Session};
 
-/// The answer of a sign-in that just happened, so the list shows without a second request.
-#[derive(Debug, Clone)]
-pub struct FreshSignIn {
-    pub account: PortalAccount,
-    pub merchants: Vec<PortalMerchantGroup>,
+/// Why the sign-in page greets someone who is back there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    SessionEnded,
+    SignedOut,
+    LinkRefused,
+}
+
+impl Notice {
+    /// A stable name, to carry the notice across a page load.
+    pub fn code(self) -> &'static str {
+        match self {
+            Notice::SessionEnded => "session_ended",
+            Notice::SignedOut => "signed_out",
+            Notice::LinkRefused => "link_refused",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Notice> {
+        [Notice::SessionEnded, Notice::SignedOut, Notice::LinkRefused]
+            .into_iter()
+            .find(|notice| notice.code() == code)
+    }
+}
+
+/// Where a page asked to go, and whether in place of the current history entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Navigation {
+    pub route: Route,
+    pub replace: bool,
 }
 
 #[derive(Clone)]
@@ -22,16 +46,15 @@ pub struct AppContext {
     session: RwSignal<Option<Session>>,
     /// A portal link's token: in memory only, never in the URL or storage.
     link_token: RwSignal<Option<String>>,
-    /// A line for the sign-in page, e.g. why the person is back there.
-    notice: RwSignal<Option<&'static str>>,
+    notice: RwSignal<Option<Notice>>,
     /// The address to start the email step with.
     email: RwSignal<String>,
-    fresh: StoredValue<Option<FreshSignIn>>,
     /// The time in milliseconds, as countdowns see it: the app moves it with the
     /// real clock, tests move it by hand.
     now: RwSignal<f64>,
-    /// The page shown, as the address bar says.
-    route: RwSignal<Route>,
+    navigation: RwSignal<Navigation>,
+    /// Straight from sign-in: the list as the server sent it, for the account app.
+    fresh_list: StoredValue<Option<String>>,
 }
 
 impl AppContext {
@@ -42,31 +65,13 @@ impl AppContext {
             link_token: RwSignal::new(link_token),
             notice: RwSignal::new(None),
             email: RwSignal::new(session::remembered_email().unwrap_or_default()),
-            fresh: StoredValue::new(None),
             now: RwSignal::new(js_sys::Date::now()),
-            route: RwSignal::new(Route::current()),
+            navigation: RwSignal::new(Navigation {
+                route: Route::current(),
+                replace: true,
+            }),
+            fresh_list: StoredValue::new(None),
         }
-    }
-
-    pub fn route(&self) -> ReadSignal<Route> {
-        self.route.read_only()
-    }
-
-    /// Goes to a page, as following a link does.
-    pub fn go(&self, route: Route) {
-        route.show(false);
-        self.route.set(route);
-    }
-
-    /// Shows a page in place of this one, so the back button skips this one.
-    pub fn redirect(&self, route: Route) {
-        route.show(true);
-        self.route.set(route);
-    }
-
-    /// The back or forward button moved the address bar.
-    pub fn address_changed(&self) {
-        self.route.set(Route::current());
     }
 
     pub fn session(&self) -> ReadSignal<Option<Session>> {
@@ -77,7 +82,7 @@ impl AppContext {
         self.link_token.read_only()
     }
 
-    pub fn notice(&self) -> ReadSignal<Option<&'static str>> {
+    pub fn notice(&self) -> ReadSignal<Option<Notice>> {
         self.notice.read_only()
     }
 
@@ -89,9 +94,42 @@ impl AppContext {
         self.now.read_only()
     }
 
+    pub fn navigation(&self) -> ReadSignal<Navigation> {
+        self.navigation.read_only()
+    }
+
+    /// Someone arrives with a reason to be told (the account app sent them back).
+    pub fn greet(&self, notice: Notice) {
+        self.notice.set(Some(notice));
+    }
+
     /// The clock moved (the app's ticker, or a test).
     pub fn tick(&self, now_ms: f64) {
         self.now.set(now_ms);
+    }
+
+    /// Goes to a page, as following a link does.
+    pub fn go(&self, route: Route) {
+        self.navigation.set(Navigation {
+            route,
+            replace: false,
+        });
+    }
+
+    /// Shows a page in place of this one, so the back button skips this one.
+    pub fn redirect(&self, route: Route) {
+        self.navigation.set(Navigation {
+            route,
+            replace: true,
+        });
+    }
+
+    /// The back or forward button moved the address bar.
+    pub fn address_changed(&self) {
+        self.navigation.set(Navigation {
+            route: Route::current(),
+            replace: true,
+        });
     }
 
     /// A code went to `email`: the link has done its work, and the address is
@@ -106,7 +144,7 @@ impl AppContext {
     /// The server refused the portal link's token: forget it and say why.
     pub fn link_refused(&self) {
         self.link_token.set(None);
-        self.notice.set(Some(messages::LINK_REFUSED));
+        self.notice.set(Some(Notice::LinkRefused));
     }
 
     /// The person wants to sign in with another address: forget this one.
@@ -117,34 +155,28 @@ impl AppContext {
         session::forget_email();
     }
 
-    pub fn signed_in(&self, answer: VerifyResponse) {
-        let signed_in = Session {
-            token: answer.session_token,
-            email: answer.account.email.clone(),
-            name: answer.account.name.clone(),
-        };
+    /// Signed in: the session is kept for the tab, and the list that came with it
+    /// (JSON text) waits for the account app.
+    pub fn signed_in(&self, signed_in: Session, list: Option<String>) {
         session::save(&signed_in);
-        self.fresh.set_value(Some(FreshSignIn {
-            account: answer.account,
-            merchants: answer.subscriptions,
-        }));
+        self.fresh_list.set_value(list);
         self.session.set(Some(signed_in));
     }
 
-    /// The sign-in's answer, once: the first page to ask shows it.
-    pub fn take_fresh_sign_in(&self) -> Option<FreshSignIn> {
-        self.fresh.try_update_value(Option::take).flatten()
+    /// The list that came with sign-in, once.
+    pub fn take_fresh_list(&self) -> Option<String> {
+        self.fresh_list.try_update_value(Option::take).flatten()
     }
 
     /// Signing out on purpose: the session and the address are forgotten (a shared
-    /// device), and the server is told; the page does not wait for it.
+    /// device), and the server is told; the request outlives the page.
     pub fn sign_out(&self) {
         let ended = self.session.get_untracked();
         session::clear();
         session::forget_email();
         self.email.set(String::new());
         self.session.set(None);
-        self.notice.set(Some(messages::SIGNED_OUT));
+        self.notice.set(Some(Notice::SignedOut));
         if let Some(ended) = ended {
             let api = self.api.clone();
             spawn_local(async move {
@@ -160,6 +192,6 @@ impl AppContext {
         }
         session::clear();
         self.session.set(None);
-        self.notice.set(Some(messages::SESSION_ENDED));
+        self.notice.set(Some(Notice::SessionEnded));
     }
 }

@@ -1,3 +1,3 @@
 fn main() {
-    portal_web::mount();
+    portal_web::sign_in_app::start();
 }

@@ -320,32 +320,155 @@ enum Toolchain {
     Nightly,
 }
 
+impl Toolchain {
+    /// The environment that makes cargo (run by us or by Trunk) build the wasm so.
+    fn apply(self, command: &mut Command, root: &Path) {
+        match self {
+            // Stable reads .cargo/config.toml's rustflags for the wasm target.
+            Toolchain::Stable => {}
+            Toolchain::Nightly => {
+                // The rustflags replace .cargo/config.toml's, so they repeat its cfg.
+                command
+                    .env("RUSTUP_TOOLCHAIN", WASM_NIGHTLY)
+                    .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+                    .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+                    .env(
+                        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                        "--cfg=erase_components -Zunstable-options -Cpanic=immediate-abort",
+                    )
+                    // Apart from the stable builds, so neither rebuilds the other's.
+                    .env("CARGO_TARGET_DIR", root.join("target/wasm-nightly"));
+            }
+        }
+    }
+
+    fn target_dir(self, root: &Path) -> PathBuf {
+        match self {
+            Toolchain::Stable => root.join("target"),
+            Toolchain::Nightly => root.join("target/wasm-nightly"),
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            Toolchain::Stable => "stable".to_string(),
+            Toolchain::Nightly => format!("{WASM_NIGHTLY}, std built for size"),
+        }
+    }
+}
+
+/// The app is two programs: Trunk builds the sign-in app with index.html; the
+/// account app, loaded after sign-in, is built beside it here.
 fn build_app(tools: &Tools, toolchain: Toolchain) -> Result<()> {
     let mut trunk = tools.command("trunk");
     trunk.args(["build", "--release"]);
-    let label = match toolchain {
-        Toolchain::Stable => "trunk build --release (stable)".to_string(),
-        Toolchain::Nightly => {
-            // The cargo that Trunk runs reads these; the rustflags replace
-            // .cargo/config.toml's for the wasm target, so they repeat its cfg.
-            trunk
-                .env("RUSTUP_TOOLCHAIN", WASM_NIGHTLY)
-                .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-                .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
-                .env(
-                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-                    "--cfg=erase_components -Zunstable-options -Cpanic=immediate-abort",
-                )
-                // Apart from the stable builds, so neither rebuilds the other's.
-                .env("CARGO_TARGET_DIR", tools.root.join("target/wasm-nightly"));
-            format!("trunk build --release ({WASM_NIGHTLY}, std built for size)")
-        }
-    };
-    run_step(&label, &mut trunk)?;
+    toolchain.apply(&mut trunk, &tools.root);
+    run_step(
+        &format!(
+            "trunk build --release: the sign-in app ({})",
+            toolchain.label()
+        ),
+        &mut trunk,
+    )?;
+    let mut cargo = tools.command("cargo");
+    cargo.args([
+        "build",
+        "--release",
+        "--target",
+        WASM_TARGET,
+        "-p",
+        "portal-web",
+        "--bin",
+        ACCOUNT_APP,
+    ]);
+    toolchain.apply(&mut cargo, &tools.root);
+    run_step(
+        &format!("cargo build: the account app ({})", toolchain.label()),
+        &mut cargo,
+    )?;
+    step(
+        "the account app into dist/ (wasm-bindgen, wasm-opt -Oz)",
+        || {
+            let wasm = toolchain
+                .target_dir(&tools.root)
+                .join(WASM_TARGET)
+                .join("release")
+                .join(format!("{ACCOUNT_APP}.wasm"));
+            bundle_account_app(tools, &wasm)?;
+            Ok(Outcome::Done)
+        },
+    )?;
     step("precompress dist/ (brotli, gzip)", || {
         precompress(&tools.root.join("dist"))?;
         Ok(Outcome::Done)
     })
+}
+
+const ACCOUNT_APP: &str = "portal-account";
+
+/// wasm-bindgen and wasm-opt as Trunk runs them, files named by their content as
+/// Trunk names its own (so the server caches them for good), and index.html told
+/// where they are (`<meta name="portal-account">`, read by the sign-in app).
+fn bundle_account_app(tools: &Tools, wasm: &Path) -> Result<()> {
+    use std::hash::{Hash, Hasher};
+    let out = tools.root.join("target/account-bundle");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    let out_arg = out.to_str().context("the workspace path is not UTF-8")?;
+    let wasm_arg = wasm.to_str().context("the workspace path is not UTF-8")?;
+    run(tools
+        .command("wasm-bindgen")
+        .args(["--target", "web", "--out-dir", out_arg, wasm_arg]))?;
+    let bound = out.join(format!("{ACCOUNT_APP}_bg.wasm"));
+    let optimized = out.join("optimized.wasm");
+    run(tools.command("wasm-opt").args([
+        "-Oz",
+        "--enable-bulk-memory",
+        "--enable-nontrapping-float-to-int",
+        "--enable-sign-ext",
+        "--enable-mutable-globals",
+        "--enable-reference-types",
+        "--strip-debug",
+        "--strip-producers",
+        bound.to_str().context("UTF-8 path")?,
+        "-o",
+        optimized.to_str().context("UTF-8 path")?,
+    ]))?;
+    let js = std::fs::read(out.join(format!("{ACCOUNT_APP}.js")))?;
+    let wasm = std::fs::read(&optimized)?;
+    // SipHash with fixed keys: the same files always get the same name.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (&js, &wasm).hash(&mut hasher);
+    let name = format!("{ACCOUNT_APP}-{:016x}", hasher.finish());
+    let dist = tools.root.join("dist");
+    std::fs::write(dist.join(format!("{name}.js")), &js)?;
+    std::fs::write(dist.join(format!("{name}_bg.wasm")), &wasm)?;
+    // Inline JS the account app's glue imports (Trunk copies the sign-in app's).
+    let snippets = out.join("snippets");
+    if snippets.exists() {
+        copy_dir(&snippets, &dist.join("snippets"))?;
+    }
+    let index_path = dist.join("index.html");
+    let index = std::fs::read_to_string(&index_path)?;
+    let meta = format!("<meta name=\"{ACCOUNT_APP}\" content=\"/{name}.js\">\n</head>");
+    anyhow::ensure!(index.contains("</head>"), "dist/index.html has no </head>");
+    std::fs::write(&index_path, index.replacen("</head>", &meta, 1))?;
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes `.br` and `.gz` beside each text and wasm asset, so the server can send

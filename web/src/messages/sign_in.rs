@@ -5,10 +5,18 @@ use portal_core::{EmailError, OtpCodeError};
 
 use super::{request_problem, too_many, UNREACHABLE};
 use crate::api::ClientError;
+use crate::context::Notice;
 
-pub const SESSION_ENDED: &str = "Your session ended \u{2014} sign in again.";
-pub const SIGNED_OUT: &str = "You\u{2019}re signed out.";
-pub const LINK_REFUSED: &str = "This sign-in link has expired or isn\u{2019}t valid. Enter your email and we\u{2019}ll send you a code.";
+/// The line that says why someone is back at sign-in.
+pub fn notice(notice: Notice) -> &'static str {
+    match notice {
+        Notice::SessionEnded => "Your session ended \u{2014} sign in again.",
+        Notice::SignedOut => "You\u{2019}re signed out.",
+        Notice::LinkRefused => {
+            "This sign-in link has expired or isn\u{2019}t valid. Enter your email and we\u{2019}ll send you a code."
+        }
+    }
+}
 
 // ---- sign-in ----
 
@@ -30,6 +38,9 @@ pub fn code_lifetime() -> String {
 pub fn code_sent_to() -> String {
     format!("We sent a {OTP_CODE_DIGITS}-digit code to ")
 }
+
+pub const ACCOUNT_UNREACHABLE: &str =
+    "You\u{2019}re signed in, but your subscriptions could not be loaded. Check your connection, then try again.";
 
 pub const CODE_RESENT: &str = "We sent the code again. Check your inbox.";
 

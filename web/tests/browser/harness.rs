@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
-use portal_core::api::{PortalMerchantGroup, VerifyResponse};
+use portal_core::api::PortalMerchantGroup;
 use portal_core::Email;
-use portal_web::api::{ApiClient, HttpRequest, HttpResponse, NetworkError};
-use portal_web::session;
+use portal_web::api::{ApiClient, HttpRequest, HttpResponse, NetworkError, SignInAnswer};
+use portal_web::session::{self, Session};
 use portal_web::{AppContext, CodeStep, EmailStep, SubscriptionsPage};
 use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
@@ -84,14 +84,14 @@ pub struct Page {
     pub root: web_sys::Element,
     pub context: AppContext,
     pub server: FakeServer,
-    pub signed_in: Arc<Mutex<Vec<VerifyResponse>>>,
+    pub signed_in: Arc<Mutex<Vec<SignInAnswer>>>,
     _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
 }
 
 impl Page {
     pub fn mount(
         server: FakeServer,
-        view: impl Fn(&AppContext, Arc<Mutex<Vec<VerifyResponse>>>) -> AnyView
+        view: impl Fn(&AppContext, Arc<Mutex<Vec<SignInAnswer>>>) -> AnyView
             + Clone
             + Send
             + Sync
@@ -125,7 +125,7 @@ impl Page {
                 <CodeStep
                     email="ada@example.com".to_string()
                     on_use_another=|()| {}
-                    on_signed_in=move |answer: VerifyResponse| sink.lock().unwrap().push(answer)
+                    on_signed_in=move |answer: SignInAnswer| sink.lock().unwrap().push(answer)
                 />
             }
             .into_any()
@@ -217,21 +217,20 @@ pub fn demo_groups() -> Vec<PortalMerchantGroup> {
 
 pub fn subscriptions_page(server: FakeServer, fresh: Option<Vec<PortalMerchantGroup>>) -> Page {
     Page::mount(server, move |context, _| {
-        let groups = fresh.clone().unwrap_or_default();
-        context.signed_in(VerifyResponse {
-            session_token: "tok_1".into(),
-            account: portal_core::api::PortalAccount {
-                email: "ada@example.com".into(),
-                name: Some("Ada".into()),
-            },
-            subscriptions: groups,
-        });
-        if fresh.is_none() {
-            // Signed in earlier (a reload): the page loads the list itself.
-            context.take_fresh_sign_in();
-        }
-        view! { <SubscriptionsPage/> }.into_any()
+        sign_in_as_ada(context);
+        // Without a fresh list (signed in earlier, a reload), the page loads it itself.
+        view! { <SubscriptionsPage fresh=fresh.clone()/> }.into_any()
     })
+}
+
+/// Ada's session, as the sign-in app leaves it.
+pub fn sign_in_as_ada(context: &AppContext) {
+    let ada = Session {
+        token: "tok_1".into(),
+        email: "ada@example.com".into(),
+        name: Some("Ada".into()),
+    };
+    context.signed_in(ada, None);
 }
 
 /// An `EmailStep` mounted in its own container, recording what it hands on.

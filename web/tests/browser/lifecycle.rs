@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use portal_core::api::{PortalAccount, PortalAction, PortalSubscription, VerifyResponse};
+use portal_core::api::{PortalAction, PortalSubscription};
 use portal_web::SubscriptionCard;
 use serde_json::json;
 use wasm_bindgen::JsCast;
@@ -30,14 +30,7 @@ fn card_page(server: FakeServer, case: &Case) -> Page {
             .collect()
     });
     Page::mount(server, move |context, _| {
-        context.signed_in(VerifyResponse {
-            session_token: "tok_1".into(),
-            account: PortalAccount {
-                email: "ada@example.com".into(),
-                name: None,
-            },
-            subscriptions: vec![],
-        });
+        sign_in_as_ada(context);
         let (subscription, allowed) = (subscription.clone(), allowed.clone());
         view! {
             <ul>

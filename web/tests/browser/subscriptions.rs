@@ -1,6 +1,7 @@
 //! The subscriptions page: grouping, formatting, actions, an ended session.
 use leptos::prelude::*;
-use portal_web::session;
+use portal_web::route::Route;
+use portal_web::{messages, session, Notice};
 use serde_json::json;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -137,9 +138,17 @@ async fn an_ended_session_returns_to_sign_in_with_the_email_kept() {
     assert_eq!(page.context.email().get_untracked(), "ada@example.com");
     assert_eq!(
         page.context.notice().get_untracked(),
-        Some("Your session ended \u{2014} sign in again.")
+        Some(Notice::SessionEnded)
     );
-    assert_eq!(window().location().pathname().unwrap(), "/");
+    assert_eq!(
+        messages::notice(Notice::SessionEnded),
+        "Your session ended \u{2014} sign in again."
+    );
+    assert_eq!(
+        page.context.navigation().get_untracked().route,
+        Route::SignIn,
+        "the page asks for sign-in"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -2,14 +2,14 @@
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
-use portal_core::api::{StartRequest, VerifyRequest, VerifyResponse};
+use portal_core::api::{StartRequest, VerifyRequest};
 use portal_core::limits::RESEND_COOLDOWN_SECONDS;
 use portal_core::OtpCode;
 
 use super::code_field::CodeField;
 use super::focus;
 use super::resend_button::ResendButton;
-use crate::api::ApiClient;
+use crate::api::{ApiClient, SignInAnswer};
 use crate::messages::{self, CodeProblem};
 use crate::AppContext;
 
@@ -30,7 +30,7 @@ struct CodeState {
 fn verify_action(
     api: ApiClient,
     state: CodeState,
-    on_signed_in: Callback<VerifyResponse>,
+    on_signed_in: Callback<SignInAnswer>,
 ) -> Action<VerifyRequest, ()> {
     Action::new_local(move |request: &VerifyRequest| {
         let (api, request) = (api.clone(), request.clone());
@@ -89,7 +89,7 @@ fn resend_action(
 pub fn CodeStep(
     email: String,
     #[prop(into)] on_use_another: Callback<()>,
-    #[prop(into)] on_signed_in: Callback<VerifyResponse>,
+    #[prop(into)] on_signed_in: Callback<SignInAnswer>,
 ) -> impl IntoView {
     let context = expect_context::<AppContext>();
     let now = context.now();

@@ -1,6 +1,6 @@
 //! The sign-in page: a portal link's greeting or the email step, then the code step.
 use leptos::prelude::*;
-use portal_core::api::{StartRequest, VerifyResponse};
+use portal_core::api::StartRequest;
 use portal_core::Email;
 
 mod code_field;
@@ -15,8 +15,10 @@ pub use email_step::EmailStep;
 use form_problem::FormProblem;
 use link_greeting::LinkGreeting;
 
-use crate::api::ClientError;
+use crate::api::{ClientError, SignInAnswer};
+use crate::handoff;
 use crate::route::Route;
+use crate::session::Session;
 use crate::{messages, AppContext};
 
 #[derive(Clone, PartialEq)]
@@ -58,6 +60,8 @@ pub fn SignInPage() -> impl IntoView {
                     Ok(started) => {
                         context.code_sent(&started.email);
                         step.set(Step::Code(started.email));
+                        // The account app loads while the code is typed.
+                        handoff::prefetch_account();
                         None
                     }
                     Err(ClientError::Api { error, .. }) if error.detail_for("token").is_some() => {
@@ -103,13 +107,20 @@ pub fn SignInPage() -> impl IntoView {
     });
     let on_signed_in = Callback::new({
         let context = context.clone();
-        move |answer: VerifyResponse| {
-            context.signed_in(answer);
+        move |answer: SignInAnswer| {
+            let signed_in = Session {
+                token: answer.session_token,
+                email: answer.account.email,
+                name: answer.account.name,
+            };
+            let list = answer.subscriptions.map(|raw| raw.get().to_string());
+            context.signed_in(signed_in, list);
             context.go(Route::Subscriptions);
         }
     });
 
     let (notice, email) = (context.notice(), context.email());
+    let notice = Signal::derive(move || notice.get().map(messages::notice));
     view! {
         <section class="card" data-testid="sign-in">
             {move || match step.get() {

@@ -11,7 +11,8 @@ mod merchant_section;
 
 use account_bar::AccountBar;
 pub use card::SubscriptionCard;
-use list::{EmptyState, LoadError, LoadingSkeleton, SubscriptionList};
+pub use list::LoadingSkeleton;
+use list::{EmptyState, LoadError, SubscriptionList};
 
 use crate::route::Route;
 use crate::{messages, AppContext};
@@ -20,7 +21,11 @@ use crate::{messages, AppContext};
 type Loaded = Result<Vec<PortalMerchantGroup>, String>;
 
 #[component]
-pub fn SubscriptionsPage() -> impl IntoView {
+pub fn SubscriptionsPage(
+    /// Straight from sign-in, the list it brought: shown without asking again.
+    #[prop(default = None)]
+    fresh: Option<Vec<PortalMerchantGroup>>,
+) -> impl IntoView {
     let context = expect_context::<AppContext>();
     let session = context.session();
     let Some(signed_in) = session.get_untracked() else {
@@ -36,14 +41,9 @@ pub fn SubscriptionsPage() -> impl IntoView {
         }
     });
 
-    let fresh = context.take_fresh_sign_in();
-    let name = fresh
-        .as_ref()
-        .and_then(|fresh| fresh.account.name.clone())
-        .or(signed_in.name)
-        .unwrap_or(signed_in.email);
+    let name = signed_in.name.unwrap_or(signed_in.email);
     // Straight from sign-in, the list is the sign-in's answer; otherwise it loads.
-    let load = Action::new_unsync_with_value(fresh.map(|fresh| Ok(fresh.merchants)), {
+    let load = Action::new_unsync_with_value(fresh.map(Ok), {
         let context = context.clone();
         move |token: &String| {
             let (context, token) = (context.clone(), token.clone());

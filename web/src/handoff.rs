@@ -1,0 +1,96 @@
+//! Between the two apps. The sign-in app is the first visit's only program; once
+//! someone is signed in it loads the account app's module (built beside it, named
+//! in index.html) and hands it the API's address and, straight from sign-in, the
+//! list as the server sent it, unread.
+use wasm_bindgen::prelude::*;
+
+/// The global the sign-in app leaves for the account app to take.
+const GLOBAL: &str = "__duroPortal";
+/// `<meta name="portal-account" content="/portal-account-<hash>.js">`, written by `cargo xtask build`.
+const MODULE_META: &str = "meta[name='portal-account']";
+
+#[wasm_bindgen(inline_js = "export function load_module(url) {
+  return import(url).then((m) => m.default({ module_or_path: url.replace(/\\.js$/, '_bg.wasm') }));
+}")]
+extern "C" {
+    /// Imports a wasm-bindgen module and runs it (its `main` starts the app).
+    fn load_module(url: &str) -> js_sys::Promise;
+}
+
+/// What the account app starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handoff {
+    pub api_base: String,
+    /// The verify answer's `subscriptions`, as JSON text; `None` after a reload.
+    pub subscriptions: Option<String>,
+}
+
+pub fn give(handoff: &Handoff) {
+    let object = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &object,
+        &"apiBase".into(),
+        &handoff.api_base.as_str().into(),
+    );
+    if let Some(list) = &handoff.subscriptions {
+        let _ = js_sys::Reflect::set(&object, &"subscriptions".into(), &list.as_str().into());
+    }
+    let _ = js_sys::Reflect::set(&js_sys::global(), &GLOBAL.into(), &object);
+}
+
+/// The handoff, once: the global is removed as it is read.
+pub fn take() -> Option<Handoff> {
+    let global = js_sys::global();
+    let object = js_sys::Reflect::get(&global, &GLOBAL.into()).ok()?;
+    let _ = js_sys::Reflect::delete_property(&global, &GLOBAL.into());
+    let read = |key: &str| js_sys::Reflect::get(&object, &key.into()).ok()?.as_string();
+    Some(Handoff {
+        api_base: read("apiBase")?,
+        subscriptions: read("subscriptions"),
+    })
+}
+
+fn module_url() -> Option<String> {
+    leptos::prelude::document()
+        .query_selector(MODULE_META)
+        .ok()??
+        .get_attribute("content")
+}
+
+/// Starts fetching the account app while the person types the code, so it is
+/// there when they are in. Not part of the first visit: it waits for the code step.
+pub fn prefetch_account() {
+    let Some(js) = module_url() else {
+        return;
+    };
+    let document = leptos::prelude::document();
+    let wasm = js.replace(".js", "_bg.wasm");
+    for (rel, href, kind) in [
+        ("modulepreload", js.as_str(), None),
+        ("preload", &wasm, Some("fetch")),
+    ] {
+        let selector = format!("link[href='{href}']");
+        if document.query_selector(&selector).ok().flatten().is_some() {
+            continue;
+        }
+        let Ok(link) = document.create_element("link") else {
+            continue;
+        };
+        let _ = link.set_attribute("rel", rel);
+        let _ = link.set_attribute("href", href);
+        let _ = link.set_attribute("crossorigin", "anonymous");
+        if let Some(kind) = kind {
+            let _ = link.set_attribute("as", kind);
+        }
+        if let Some(head) = document.head() {
+            let _ = head.append_child(&link);
+        }
+    }
+}
+
+/// Loads and starts the account app; the handoff must be given first.
+pub async fn open_account() -> Result<(), JsValue> {
+    let url = module_url().ok_or_else(|| JsValue::from_str("no account module"))?;
+    wasm_bindgen_futures::JsFuture::from(load_module(&url)).await?;
+    Ok(())
+}
