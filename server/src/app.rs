@@ -18,6 +18,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::crypto::random_bytes;
+use crate::latency::{record_latency, Latency};
 use crate::mail::{MailMetrics, Mailer};
 use crate::routes::{self, auth, dev, portal};
 use crate::state::{AppState, Config};
@@ -51,6 +52,7 @@ pub fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         clock,
         mailer,
         metrics: Arc::new(MailMetrics::default()),
+        latency: Latency::default(),
     })
 }
 
@@ -76,8 +78,15 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         )
         .route(paths::CARDS, get(portal::cards))
         .route(paths::WALLET, get(portal::wallet))
+        // Everything above is timed per route; the dev and catch-all routes below are not.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.latency.clone(),
+            record_latency,
+        ))
         .route("/dev/outbox", get(dev::dev_outbox))
         .route("/dev/clock/advance", post(dev::dev_clock_advance))
+        .route("/dev/latency", get(dev::dev_latency))
+        .route("/dev/latency/reset", post(dev::dev_latency_reset))
         .route("/healthz", get(routes::healthz))
         .route("/openapi.json", get(crate::openapi::openapi_json))
         .route("/portal/{*rest}", any(routes::api_not_found))

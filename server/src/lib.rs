@@ -4,6 +4,7 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod extract;
+pub mod latency;
 pub mod mail;
 pub mod openapi;
 pub mod routes;

@@ -8,6 +8,7 @@ use portal_core::limits;
 
 use crate::clock::Clock;
 use crate::crypto::{Keys, Secret};
+use crate::latency::Latency;
 use crate::mail::{MailMetrics, Mailer};
 use crate::store::Store;
 
@@ -96,4 +97,5 @@ pub struct AppState {
     pub clock: Clock,
     pub mailer: Mailer,
     pub metrics: Arc<MailMetrics>,
+    pub latency: Latency,
 }

@@ -43,3 +43,24 @@ pub async fn dev_clock_advance(
     state.clock.advance(request.seconds);
     Ok(Json(json!({ "now": state.clock.now() })))
 }
+
+fn require_dev_mode(state: &AppState) -> Result<(), AppError> {
+    if state.config.dev_mode() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("There is no such API endpoint.".into()))
+    }
+}
+
+/// `GET /dev/latency`: each route's latency in microseconds, as the server measured it.
+pub async fn dev_latency(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    require_dev_mode(&state)?;
+    Ok(Json(json!({ "routes": state.latency.report() })))
+}
+
+/// `POST /dev/latency/reset`: starts the measurements over (between benchmark runs).
+pub async fn dev_latency_reset(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    require_dev_mode(&state)?;
+    state.latency.reset();
+    Ok(Json(json!({ "ok": true })))
+}

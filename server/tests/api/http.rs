@@ -244,6 +244,32 @@ async fn dev_endpoints_are_refused_when_off() {
 }
 
 #[tokio::test]
+async fn in_dev_mode_the_server_reports_its_own_latency_per_route() {
+    let app = spawn_app().await;
+    app.start(ADA).await;
+    app.start(BOB).await;
+    app.get("/healthz").await;
+    let report: Value = app.get("/dev/latency").await.json().await.unwrap();
+    let start = &report["routes"]["/portal/email/start"];
+    assert_eq!(start["count"], 2, "{report}");
+    assert!(start["p99"].as_u64().unwrap() >= start["p50"].as_u64().unwrap());
+    assert!(
+        report["routes"].get("/dev/latency").is_none(),
+        "dev routes are not timed"
+    );
+    app.post("/dev/latency/reset", json!({})).await;
+    let report: Value = app.get("/dev/latency").await.json().await.unwrap();
+    assert_eq!(report["routes"].get("/portal/email/start"), None);
+
+    // With mail by SMTP there is no dev mode, and no latency report.
+    let app = spawn_app_with(|config| config.smtp_url = Some("smtp://127.0.0.1:9".into())).await;
+    assert_eq!(
+        error_of(app.get("/dev/latency").await).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
 async fn healthz_answers() {
     let app = spawn_app().await;
     let response = app.get("/healthz").await;
