@@ -101,10 +101,20 @@ struct LinkArgs {
 }
 
 #[derive(Args)]
+#[group(id = "what", required = true, multiple = true, args = ["demo", "large_account"])]
 struct SeedArgs {
-    /// The demo data set: 3 merchants, ada@example.com and bob@example.com.
-    #[arg(long, required = true)]
+    /// The demo data set: four merchants, ada@, bob@ and cara@example.com.
+    #[arg(long)]
     demo: bool,
+    /// A customer with many live subscriptions, to try a big account.
+    #[arg(long, value_name = "EMAIL")]
+    large_account: Option<String>,
+    /// With --large-account: how many merchants.
+    #[arg(long, default_value_t = 100)]
+    merchants: usize,
+    /// With --large-account: subscriptions at each merchant.
+    #[arg(long, default_value_t = 10)]
+    each: usize,
     #[command(flatten)]
     storage: StorageArgs,
 }
@@ -124,15 +134,28 @@ async fn main() -> anyhow::Result<()> {
         Command::Link(args) => link(args),
         Command::Seed(args) => {
             let store = Store::open(&args.storage.database)?;
-            let added = seed::seed_demo(&store, Clock::default().now()).await?;
-            println!(
-                "{}",
-                if added {
-                    "demo data added"
-                } else {
-                    "demo data already present"
-                }
-            );
+            let now = Clock::default().now();
+            if args.demo {
+                let added = seed::seed_demo(&store, now).await?;
+                println!(
+                    "{}",
+                    if added {
+                        "demo data added"
+                    } else {
+                        "demo data already present"
+                    }
+                );
+            }
+            if let Some(email) = &args.large_account {
+                let email =
+                    Email::parse(email).map_err(|e| anyhow::anyhow!("--large-account: {e}"))?;
+                seed::seed_large_account(&store, &email, args.merchants, args.each, now).await?;
+                println!(
+                    "{email}: {} subscriptions at {} merchants",
+                    args.merchants * args.each,
+                    args.merchants
+                );
+            }
             Ok(())
         }
     }

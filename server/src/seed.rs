@@ -1,6 +1,7 @@
 //! `seed --demo`: four merchants (one publishes no list of portal actions, as
 //! Duro's own API), a customer with a subscription in every status, a second
 //! customer, and a third with none.
+use portal_core::Email;
 use r2d2_sqlite::rusqlite::{params, Connection};
 
 use crate::store::{Store, StoreError};
@@ -23,6 +24,49 @@ type SubscriptionRow = (
     bool,
     Option<i64>,
 );
+
+/// A customer with `merchants` × `each` live subscriptions (all actions allowed),
+/// for trying and measuring a big account.
+pub async fn seed_large_account(
+    store: &Store,
+    email: &Email,
+    merchants: usize,
+    each: usize,
+    now: i64,
+) -> anyhow::Result<()> {
+    let email = email.to_string();
+    store
+        .write(move |conn| {
+            let customer = format!("cus_large_{}", email.replace(['@', '.'], "_"));
+            conn.execute(
+                "INSERT INTO customers (id, email, name) VALUES (?1, ?2, 'Large Account')",
+                params![customer, email],
+            )?;
+            for m in 0..merchants {
+                let tenant = format!("{customer}_ten_{m:04}");
+                let plan = format!("{customer}_plan_{m:04}");
+                conn.execute(
+                    "INSERT INTO merchants (tenant_id, name, actions) VALUES (?1, ?2, 'cancel,pause,resume')",
+                    params![tenant, format!("Merchant {m:04}")],
+                )?;
+                conn.execute(
+                    "INSERT INTO plans (id, tenant_id, name, amount, currency, interval, interval_count)
+                     VALUES (?1, ?2, 'Monthly box', 500000, 'NGN', 'month', 1)",
+                    params![plan, tenant],
+                )?;
+                for n in 0..each {
+                    conn.execute(
+                        "INSERT INTO subscriptions (id, tenant_id, customer_id, plan_id, mode, status, current_period_end)
+                         VALUES (?1, ?2, ?3, ?4, 'live', 'active', ?5)",
+                        params![format!("sub_{m:04}_{n:04}_{customer}"), tenant, customer, plan, now + (n as i64 + 1) * DAY],
+                    )?;
+                }
+            }
+            Ok::<_, StoreError>(())
+        })
+        .await?;
+    Ok(())
+}
 
 /// Seeds the demo data once; returns false when it is already there.
 pub async fn seed_demo(store: &Store, now: i64) -> anyhow::Result<bool> {

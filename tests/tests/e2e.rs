@@ -4,6 +4,7 @@ use anyhow::{bail, ensure, Context, Result};
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use portal_e2e::*;
+use portal_server::seed;
 use portal_server::store::StoreError;
 use r2d2_sqlite::rusqlite::params;
 use serde_json::Value;
@@ -561,21 +562,8 @@ fn hostile_merchant_and_plan_names_render_as_text() {
 #[test]
 fn a_thousand_subscriptions_over_a_hundred_merchants_render_and_scroll() {
     scenario(async |portal| {
-        portal
-            .store()
-            .write(|conn| {
-                conn.execute(
-                    "INSERT INTO customers (id, email, name) VALUES ('cus_many', 'many@example.com', 'Many')",
-                    [],
-                )?;
-                Ok::<_, StoreError>(())
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        for m in 0..100 {
-            let (tenant, name) = (format!("ten_{m:03}"), format!("Merchant {m:03}"));
-            add_merchant(portal, &tenant, &name, "Monthly", "cus_many", 10).await?;
-        }
+        let many = portal_core::Email::parse("many@example.com").map_err(anyhow::Error::msg)?;
+        seed::seed_large_account(portal.store(), &many, 100, 10, portal.clock.now()).await?;
         sign_in(portal, "many@example.com").await?;
         let count = portal
             .browser
