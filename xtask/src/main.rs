@@ -373,7 +373,8 @@ fn build_app(tools: &Tools, toolchain: Toolchain) -> Result<()> {
     let mut cargo = tools.command("cargo");
     cargo.args([
         "build",
-        "--release",
+        "--profile",
+        WASM_PROFILE,
         "--target",
         WASM_TARGET,
         "-p",
@@ -405,6 +406,8 @@ fn build_app(tools: &Tools, toolchain: Toolchain) -> Result<()> {
 }
 
 const ACCOUNT_APP: &str = "portal-account";
+/// The cargo profile for both apps' wasm (index.html names it for Trunk).
+const WASM_PROFILE: &str = "wasm-release";
 
 /// wasm-bindgen and wasm-opt as Trunk runs them, files named by their content as
 /// Trunk names its own (so the server caches them for good), and index.html told
