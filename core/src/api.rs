@@ -42,8 +42,12 @@ macro_rules! open_enum {
         }
 
         impl From<&str> for $name {
+            /// Allocates only for a value this version does not know.
             fn from(value: &str) -> Self {
-                Self::from(String::from(value))
+                match value {
+                    $($wire => Self::$variant,)+
+                    _ => Self::Unknown(String::from(value)),
+                }
             }
         }
 

@@ -174,11 +174,19 @@ impl FromRequestParts<AppState> for SignedIn {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let SessionToken(token) = SessionToken::from_parts(parts).ok_or(AppError::Unauthorized)?;
-        let limits = state.config.limits.clone();
         let now = state.clock.now();
+        let (limits, checked) = (state.config.limits.clone(), token.clone());
+        let live = state
+            .store
+            .run(move |conn| signin::check_session(conn, &limits, now, &checked))
+            .await?;
+        if !live.refresh_due {
+            return Ok(SignedIn { email: live.email });
+        }
+        let limits = state.config.limits.clone();
         let email = state
             .store
-            .write(move |conn| signin::session_email(conn, &limits, now, &token))
+            .write(move |conn| signin::refresh_session(conn, &limits, now, &token))
             .await?;
         Ok(SignedIn { email })
     }

@@ -240,18 +240,27 @@ pub fn verify(
     )))
 }
 
-/// The address a session token stands for, if the session is live; refreshes its idle time.
-pub fn session_email(
+/// A session's idle time is written again at most this often, so most signed-in
+/// calls only read; the idle limit is then kept to within this many seconds.
+pub const SESSION_REFRESH_SECONDS: i64 = 60;
+
+/// A live session: its address, and whether its idle time is due to be written.
+pub struct LiveSession {
+    pub email: String,
+    pub refresh_due: bool,
+}
+
+/// The session a token stands for, if it is live; reads only.
+pub fn check_session(
     conn: &Connection,
     limits: &Limits,
     now: i64,
     token: &str,
-) -> Result<String, SignInError> {
-    let hash = session_hash(token);
+) -> Result<LiveSession, SignInError> {
     let session: Option<(String, i64, i64, bool)> = conn
         .query_row(
             "SELECT email, created_at, last_seen_at, revoked FROM sessions WHERE token_hash = ?1",
-            [&hash],
+            [session_hash(token)],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
         .optional()?;
@@ -260,14 +269,29 @@ pub fn session_email(
             if now - last_seen_at < limits.session_idle
                 && now - created_at < limits.session_absolute =>
         {
-            conn.execute(
-                "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
-                params![hash, now],
-            )?;
-            Ok(email)
+            Ok(LiveSession {
+                email,
+                refresh_due: now - last_seen_at >= SESSION_REFRESH_SECONDS,
+            })
         }
         _ => Err(SignInError::SessionEnded),
     }
+}
+
+/// Checks the session again inside a write (it may have been revoked meanwhile)
+/// and writes its idle time.
+pub fn refresh_session(
+    conn: &Connection,
+    limits: &Limits,
+    now: i64,
+    token: &str,
+) -> Result<String, SignInError> {
+    let live = check_session(conn, limits, now, token)?;
+    conn.execute(
+        "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+        params![session_hash(token), now],
+    )?;
+    Ok(live.email)
 }
 
 pub fn revoke_session(conn: &Connection, token: &str) -> Result<(), StoreError> {

@@ -563,6 +563,49 @@ async fn sessions_end_after_thirty_idle_minutes() {
 }
 
 #[tokio::test]
+async fn a_session_is_written_at_most_once_a_minute_and_its_idle_limit_holds() {
+    let app = spawn_app().await;
+    let token = app.sign_in(ADA).await;
+    let last_seen = || {
+        rusqlite_open(&app)
+            .query_row("SELECT last_seen_at FROM sessions", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap()
+    };
+    let signed_in_at = last_seen();
+    app.advance(59);
+    assert_eq!(
+        app.session_status("/portal/email/subscriptions", &token)
+            .await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        last_seen(),
+        signed_in_at,
+        "a call within the minute only reads"
+    );
+    app.advance(1);
+    assert_eq!(
+        app.session_status("/portal/email/subscriptions", &token)
+            .await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        last_seen(),
+        signed_in_at + 60,
+        "a minute on, the idle time is written"
+    );
+    // Idle from the last write: 30 minutes later it has ended.
+    app.advance(30 * 60);
+    assert_eq!(
+        app.session_status("/portal/email/subscriptions", &token)
+            .await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
 async fn sessions_end_after_twelve_hours_even_when_active() {
     let app = spawn_app().await;
     let token = app.sign_in(ADA).await;
