@@ -393,7 +393,7 @@ fn build_app(tools: &Tools, toolchain: Toolchain) -> Result<()> {
             let wasm = toolchain
                 .target_dir(&tools.root)
                 .join(WASM_TARGET)
-                .join("release")
+                .join(WASM_PROFILE)
                 .join(format!("{ACCOUNT_APP}.wasm"));
             bundle_account_app(tools, &wasm)?;
             Ok(Outcome::Done)
