@@ -1,19 +1,38 @@
 //! Dates in the person's own locale and time zone, through the browser's `Intl`.
 //! (Money is formatted by portal-core, the same on every side.)
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use wasm_bindgen::JsValue;
+
+thread_local! {
+    /// One formatter for the page: making one per date (what `toLocaleDateString`
+    /// does) was most of the time a long list took to appear.
+    static FORMATTER: js_sys::Intl::DateTimeFormat = {
+        let options = js_sys::Object::new();
+        for (key, value) in [("day", "numeric"), ("month", "short"), ("year", "numeric")] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        let locale = web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .unwrap_or_else(|| "en".to_string());
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&locale.into()), &options)
+    };
+    /// Dates already written: a list's subscriptions share a few period ends.
+    static WRITTEN: RefCell<HashMap<String, Option<String>>> = RefCell::default();
+}
 
 /// "1 Dec 2026" or "Dec 1, 2026", as the browser's language writes it; `None`
 /// for a timestamp the browser cannot read.
 pub fn local_date(rfc3339: &str) -> Option<String> {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return None;
+    if let Some(written) = WRITTEN.with(|w| w.borrow().get(rfc3339).cloned()) {
+        return written;
     }
-    let options = js_sys::Object::new();
-    for (key, value) in [("day", "numeric"), ("month", "short"), ("year", "numeric")] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    let locale = web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .unwrap_or_else(|| "en".to_string());
-    Some(String::from(date.to_locale_date_string(&locale, &options)))
+    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    let text = (!date.get_time().is_nan())
+        .then(|| FORMATTER.with(|f| f.format().call1(&JsValue::NULL, &date).ok()))
+        .flatten()
+        .and_then(|text| text.as_string());
+    WRITTEN.with(|w| w.borrow_mut().insert(rfc3339.to_string(), text.clone()));
+    text
 }
