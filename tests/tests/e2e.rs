@@ -565,14 +565,23 @@ fn a_thousand_subscriptions_over_a_hundred_merchants_render_and_scroll() {
         let many = portal_core::Email::parse("many@example.com").map_err(anyhow::Error::msg)?;
         seed::seed_large_account(portal.store(), &many, 100, 10, portal.clock.now()).await?;
         sign_in(portal, "many@example.com").await?;
-        let count = portal
-            .browser
-            .execute(
-                "return document.querySelectorAll('[data-testid=subscription]').length;",
-                vec![],
-            )
-            .await?;
-        ensure!(count == 1000, "{count}");
+        // The first merchants show at once; the rest follow in steps.
+        wait_until("all 1,000 cards", || async {
+            let count = portal
+                .browser
+                .execute(
+                    "return document.querySelectorAll('[data-testid=subscription]').length;",
+                    vec![],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            if count == 1000 {
+                Ok(Some(()))
+            } else {
+                Err(format!("{count} cards"))
+            }
+        })
+        .await?;
         let last_visible = portal
             .browser
             .execute(

@@ -30,15 +30,53 @@ pub fn look_alike(groups: &[PortalMerchantGroup]) -> HashSet<String> {
         .collect()
 }
 
+/// Cards shown at once (about a screen's worth), then cards added a task at a time.
+const FIRST_CARDS: usize = 12;
+const MORE_CARDS: usize = 100;
+
+/// How many merchants are on the page after each step: whole merchants, about
+/// `FIRST_CARDS` cards first, then about `MORE_CARDS` more each time.
+pub fn batches(groups: &[PortalMerchantGroup]) -> Vec<usize> {
+    let mut marks = Vec::new();
+    let (mut cards, mut limit) = (0, FIRST_CARDS);
+    for (index, group) in groups.iter().enumerate() {
+        cards += group.subscriptions.len();
+        if cards >= limit {
+            marks.push(index + 1);
+            (cards, limit) = (0, MORE_CARDS);
+        }
+    }
+    if marks.last() != Some(&groups.len()) {
+        marks.push(groups.len());
+    }
+    marks
+}
+
+/// A big account appears in steps, each its own task, so the page answers input
+/// between them and focusing the heading lays out a short page, not a thousand cards.
 #[component]
 pub fn SubscriptionList(groups: Vec<PortalMerchantGroup>) -> impl IntoView {
     let look_alike = Arc::new(look_alike(&groups));
+    let marks = batches(&groups);
+    let steps = marks.len();
+    let step = RwSignal::new(0usize);
+    // Each merchant's group is handed to its section once, when the section is made.
+    let groups = StoredValue::new(groups.into_iter().map(Some).collect::<Vec<_>>());
+    Effect::new(move |_| {
+        let now = step.get();
+        if now + 1 < steps {
+            set_timeout(move || step.set(now + 1), std::time::Duration::ZERO);
+        }
+    });
+    let shown = move || 0..marks[step.get()];
     view! {
         <div class="merchants">
-            {groups
-                .into_iter()
-                .map(|group| view! { <MerchantSection group look_alike=look_alike.clone()/> })
-                .collect_view()}
+            <For each=shown key=|index| *index let:index>
+                {groups
+                    .try_update_value(|groups| groups[index].take())
+                    .flatten()
+                    .map(|group| view! { <MerchantSection group look_alike=look_alike.clone()/> })}
+            </For>
         </div>
     }
 }
@@ -101,6 +139,30 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    fn merchants(cards: &[usize]) -> Vec<PortalMerchantGroup> {
+        cards
+            .iter()
+            .map(|&n| {
+                serde_json::from_value(json!({"tenantId": "t", "merchantName": "M",
+                    "subscriptions": (0..n).map(|i| json!({"id": format!("s{i}"), "status": "active"})).collect::<Vec<_>>()}))
+                .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_big_account_comes_in_steps_of_whole_merchants() {
+        // 100 merchants of 10: about a screen first, then about a hundred cards a step.
+        let marks = batches(&merchants(&[10; 100]));
+        assert_eq!(marks.first(), Some(&2));
+        assert_eq!(marks[1] - marks[0], 10);
+        assert_eq!(marks.last(), Some(&100));
+        // A small account comes at once; one big merchant is one step.
+        assert_eq!(batches(&merchants(&[3, 2])), [2]);
+        assert_eq!(batches(&merchants(&[1000])), [1]);
+        assert_eq!(batches(&[]), [0]);
+    }
 
     #[test]
     fn only_cards_that_read_the_same_show_their_reference() {
