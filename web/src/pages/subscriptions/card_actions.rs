@@ -17,11 +17,10 @@ fn test_id(change: Change) -> &'static str {
 
 #[component]
 pub fn CardActions(
-    #[prop(into)] offers: Signal<Vec<Offer>>,
-    #[prop(into)] state: Signal<State>,
+    offers: Vec<Offer>,
+    state: State,
     /// What the buttons act on, for their accessible names.
-    #[prop(into)]
-    subject: Signal<String>,
+    subject: String,
     /// The action under way, if any.
     #[prop(into)]
     pending: Signal<Option<PortalAction>>,
@@ -30,54 +29,49 @@ pub fn CardActions(
     #[prop(into)]
     on_cancel: Callback<()>,
 ) -> impl IntoView {
-    let hints = move || {
-        offers.with(|offers| {
-            state.with(|state| {
-                offers
-                    .iter()
-                    .filter_map(|offer| messages::action_hint(offer.change, state))
-                    .collect::<Vec<_>>()
-            })
-        })
-    };
-    view! {
-        <div class="actions">
-            {move || {
-                offers
-                    .get()
-                    .into_iter()
-                    .map(|Offer { action, change }| {
-                        let label = messages::action_label(change);
-                        let primary = matches!(change, Change::Resumed | Change::ResumedAndKept | Change::Kept);
-                        let class = if primary { "button primary small" } else { "button secondary small" };
-                        let busy = action.clone();
-                        view! {
-                            <button
-                                type="button"
-                                class=class
-                                data-testid=test_id(change)
-                                aria-label=move || format!("{label}: {}", subject.get())
-                                aria-busy=move || pending.with(|p| (p.as_ref() == Some(&busy)).then_some("true"))
-                                on:click=move |_| {
-                                    if action == PortalAction::Cancel {
-                                        on_cancel.run(());
-                                    } else {
-                                        on_act.run(action.clone());
-                                    }
-                                }
-                            >
-                                {label}
-                            </button>
+    let hints: Vec<&'static str> = offers
+        .iter()
+        .filter_map(|offer| messages::action_hint(offer.change, &state))
+        .collect();
+    let buttons = offers
+        .into_iter()
+        .map(|Offer { action, change }| {
+            let label = messages::action_label(change);
+            let primary = matches!(
+                change,
+                Change::Resumed | Change::ResumedAndKept | Change::Kept
+            );
+            let class = if primary {
+                "button primary small"
+            } else {
+                "button secondary small"
+            };
+            let busy = action.clone();
+            view! {
+                <button
+                    type="button"
+                    class=class
+                    data-testid=test_id(change)
+                    aria-label=format!("{label}: {subject}")
+                    aria-busy=move || pending.with(|p| (p.as_ref() == Some(&busy)).then_some("true"))
+                    on:click=move |_| {
+                        if action == PortalAction::Cancel {
+                            on_cancel.run(());
+                        } else {
+                            on_act.run(action.clone());
                         }
-                    })
-                    .collect_view()
-            }}
-        </div>
-        {move || {
-            hints()
-                .into_iter()
-                .map(|hint| view! { <p class="muted action-hint" data-testid="action-hint">{hint}</p> })
-                .collect_view()
-        }}
+                    }
+                >
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="actions">{buttons}</div>
+        {hints
+            .into_iter()
+            .map(|hint| view! { <p class="muted action-hint" data-testid="action-hint">{hint}</p> })
+            .collect_view()}
     }
 }

@@ -4,6 +4,7 @@ use portal_core::api::PortalMerchantGroup;
 
 mod account_bar;
 mod card;
+mod card_act;
 mod card_actions;
 mod confirm_cancel;
 mod list;
@@ -66,6 +67,8 @@ pub fn SubscriptionsPage(
     if load.value().with_untracked(Option::is_none) {
         refresh.run(());
     }
+    // Every card's actions go through one action, made here once.
+    provide_context(card_act::CardActs::new(context.clone()));
     let sign_out = Callback::new(move |()| context.sign_out());
     let loading = load.pending();
 
