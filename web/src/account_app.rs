@@ -14,14 +14,22 @@ use crate::{handoff, AppContext};
 pub fn start() {
     console_error_panic_hook::set_once();
     // Only the sign-in app starts this one; started any other way, go there.
-    let Some(handoff) = handoff::take() else {
+    let Some((handoff, ready)) = handoff::take() else {
         return leave_for_sign_in(true, None);
     };
-    let fresh = handoff
-        .subscriptions
-        .and_then(|list| serde_json::from_str::<Vec<PortalMerchantGroup>>(&list).ok());
-    let context = AppContext::new(ApiClient::http(&handoff.api_base), None);
-    leptos::mount::mount_to_body(move || view! { <AccountApp context fresh/> });
+    // The page is made in a task after the one that started the module, so
+    // neither runs long; the sign-in app's skeleton stays until then.
+    set_timeout(
+        move || {
+            let fresh = handoff
+                .subscriptions
+                .and_then(|list| serde_json::from_str::<Vec<PortalMerchantGroup>>(&list).ok());
+            let context = AppContext::new(ApiClient::http(&handoff.api_base), None);
+            leptos::mount::mount_to_body(move || view! { <AccountApp context fresh/> });
+            ready.now();
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 /// A page load of the sign-in app, with the notice in the address: storage would

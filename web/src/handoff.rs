@@ -3,6 +3,7 @@
 //! in index.html) and hands it the API's address and, straight from sign-in, the
 //! list as the server sent it, unread.
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// The global the sign-in app leaves for the account app to take.
 const GLOBAL: &str = "__duroPortal";
@@ -25,8 +26,11 @@ pub struct Handoff {
     pub subscriptions: Option<String>,
 }
 
-pub fn give(handoff: &Handoff) {
+/// Leaves the handoff for the account app, with what to do once it is on the page.
+pub fn give(handoff: &Handoff, on_ready: impl FnOnce() + 'static) {
     let object = js_sys::Object::new();
+    let ready = Closure::once_into_js(on_ready);
+    let _ = js_sys::Reflect::set(&object, &"ready".into(), &ready);
     let _ = js_sys::Reflect::set(
         &object,
         &"apiBase".into(),
@@ -38,16 +42,32 @@ pub fn give(handoff: &Handoff) {
     let _ = js_sys::Reflect::set(&js_sys::global(), &GLOBAL.into(), &object);
 }
 
-/// The handoff, once: the global is removed as it is read.
-pub fn take() -> Option<Handoff> {
+/// The handoff, once (the global is removed as it is read), and the call that
+/// tells the sign-in app the account app is on the page.
+pub fn take() -> Option<(Handoff, Ready)> {
     let global = js_sys::global();
     let object = js_sys::Reflect::get(&global, &GLOBAL.into()).ok()?;
     let _ = js_sys::Reflect::delete_property(&global, &GLOBAL.into());
     let read = |key: &str| js_sys::Reflect::get(&object, &key.into()).ok()?.as_string();
-    Some(Handoff {
+    let handoff = Handoff {
         api_base: read("apiBase")?,
         subscriptions: read("subscriptions"),
-    })
+    };
+    let ready = js_sys::Reflect::get(&object, &"ready".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    Some((handoff, Ready(ready)))
+}
+
+/// Tells the sign-in app that the account app is on the page, so it leaves.
+pub struct Ready(Option<js_sys::Function>);
+
+impl Ready {
+    pub fn now(self) {
+        if let Some(ready) = self.0 {
+            let _ = ready.call0(&JsValue::NULL);
+        }
+    }
 }
 
 fn module_url() -> Option<String> {

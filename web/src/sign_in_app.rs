@@ -107,16 +107,14 @@ fn OpenAccount(api_base: String) -> impl IntoView {
     let open = Action::new_local(move |(): &()| {
         let handoff = handoff.clone();
         async move {
-            handoff::give(&handoff);
-            let opened = handoff::open_account().await;
-            if opened.is_ok() {
-                // The account app has mounted: this one leaves the page to it,
-                // once this task, which runs inside it, is done.
+            // Once the account app is on the page, this one leaves it (in a task of
+            // its own: this one runs inside the app being left).
+            handoff::give(&handoff, || {
                 request_animation_frame(|| {
                     MOUNTED.with(|mounted| mounted.borrow_mut().take());
-                });
-            }
-            opened.is_ok()
+                })
+            });
+            handoff::open_account().await.is_ok()
         }
     });
     open.dispatch(());
