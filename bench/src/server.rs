@@ -51,6 +51,7 @@ impl Server {
         serve
             .args([
                 "serve",
+                "--dev",
                 "--listen",
                 &format!("127.0.0.1:{port}"),
                 "--trusted-proxy",

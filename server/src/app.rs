@@ -2,19 +2,26 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderName, HeaderValue, Method, Request};
 use axum::routing::{any, get, post};
-use axum::serve::ListenerExt;
 use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use portal_core::api::SESSION_HEADER;
 use portal_core::paths;
+use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Semaphore};
+use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
@@ -22,7 +29,7 @@ use crate::crypto::random_bytes;
 use crate::latency::{record_latency, Latency};
 use crate::mail::{MailMetrics, Mailer};
 use crate::routes::{self, auth, dev, portal};
-use crate::state::{AppState, Config};
+use crate::state::{AppState, Config, ConnectionLimits};
 use crate::store::Store;
 use crate::web_app::{self, AppHeaders};
 
@@ -142,28 +149,14 @@ pub struct Application {
 
 impl Application {
     pub async fn spawn(config: Config, clock: Clock) -> anyhow::Result<Application> {
+        config.check()?;
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
-        // Without it, Nagle's algorithm holds a small answer's second write until
-        // the client acknowledges the first, which clients delay ~40 ms.
-        let listener = listener.tap_io(|stream| {
-            if let Err(error) = stream.set_nodelay(true) {
-                tracing::warn!(%error, "TCP_NODELAY could not be set on a connection");
-            }
-        });
+        let limits = config.connections.clone();
         let state = build_state(config, clock)?;
-        let app = router(state.clone())?;
+        let app = router(state.clone())?.layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-        });
+        let server = tokio::spawn(serve(listener, app, limits, stopped));
         Ok(Application {
             addr,
             state,
@@ -185,6 +178,68 @@ impl Application {
         tracing::info!("shutting down");
         self.stop().await
     }
+}
+
+/// axum::serve with the limits it does not offer: a header (and keep-alive
+/// idle) timeout and a cap on open connections, each connection HTTP/1.1.
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    mut stopped: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    loop {
+        // At the cap, stop accepting: further connections wait in the kernel's
+        // backlog until a slot frees (the timeouts bound how long that takes).
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = &mut stopped => break,
+        };
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, or a connection reset before it
+                    // was taken: wait a little rather than spin.
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stopped => break,
+        };
+        // Without it, Nagle's algorithm holds a small answer's second write until
+        // the client acknowledges the first, which clients delay ~40 ms.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::warn!(%error, "TCP_NODELAY could not be set on a connection");
+        }
+        let service = app
+            .clone()
+            .map_request(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(remote));
+                request
+            });
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout);
+        let connection = graceful
+            .watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, %remote, "connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    // Requests in flight finish; idle connections close now.
+    graceful.shutdown().await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

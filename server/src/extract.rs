@@ -20,6 +20,19 @@ use crate::state::AppState;
 /// types (else 422 naming the field).
 pub struct ApiJson<T>(pub T);
 
+/// Whether reading a body stopped at the body timeout (`--body-timeout`) rather
+/// than at the size limit.
+fn body_timed_out(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = source {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
 impl<T: DeserializeOwned + Default> ApiJson<T> {
     /// Like the extractor, but an empty body without a content type stands for `{}`.
     async fn read(req: Request, empty_is_default: bool) -> Result<T, AppError> {
@@ -30,7 +43,13 @@ impl<T: DeserializeOwned + Default> ApiJson<T> {
             .map(str::to_ascii_lowercase);
         let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
             .await
-            .map_err(|_| AppError::BadRequest("The request body is over 4 KB.".into()))?;
+            .map_err(|error| {
+                AppError::BadRequest(if body_timed_out(&error) {
+                    "The request body did not arrive in time.".into()
+                } else {
+                    "The request body is over 4 KB.".into()
+                })
+            })?;
         if empty_is_default && bytes.is_empty() && content_type.is_none() {
             return Ok(T::default());
         }

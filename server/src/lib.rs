@@ -16,4 +16,4 @@ pub mod web_app;
 
 pub use app::Application;
 pub use clock::Clock;
-pub use state::{Config, Limits};
+pub use state::{Config, ConnectionLimits, Limits};

@@ -1,4 +1,5 @@
 //! Sign-in mail: by SMTP, or to the dev outbox (log + `GET /dev/outbox`).
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -25,6 +26,10 @@ pub struct OutboxMail {
     pub sent_at: i64,
 }
 
+/// The dev outbox keeps the latest mails only, so a long-running dev server's
+/// memory does not grow with every code it sends.
+pub const OUTBOX_CAPACITY: usize = 200;
+
 #[derive(Clone)]
 enum Transport {
     Outbox,
@@ -36,7 +41,7 @@ pub struct Mailer {
     transport: Transport,
     from: String,
     site: String,
-    outbox: Arc<Mutex<Vec<OutboxMail>>>,
+    outbox: Arc<Mutex<VecDeque<OutboxMail>>>,
 }
 
 impl Mailer {
@@ -99,10 +104,11 @@ impl Mailer {
         match &self.transport {
             Transport::Outbox => {
                 tracing::info!(to = %mail.to, subject = %mail.subject, "dev outbox (no SMTP configured):\n{}", mail.body);
-                self.outbox
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(mail);
+                let mut outbox = self.outbox.lock().unwrap_or_else(PoisonError::into_inner);
+                if outbox.len() == OUTBOX_CAPACITY {
+                    outbox.pop_front();
+                }
+                outbox.push_back(mail);
                 Ok(())
             }
             Transport::Smtp(smtp) => {
@@ -122,5 +128,35 @@ impl Mailer {
     pub fn outbox(&self) -> Vec<OutboxMail> {
         let outbox = self.outbox.lock().unwrap_or_else(PoisonError::into_inner);
         outbox.iter().rev().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_dev_outbox_keeps_only_the_latest_mails() {
+        let mailer = Mailer::new(None, "Duro Portal <no-reply@localhost>", "http://x").unwrap();
+        let to = Email::parse("ada@example.com").unwrap();
+        for i in 0..OUTBOX_CAPACITY + 5 {
+            let code = OtpCode::parse(&format!("{:06}", i)).unwrap();
+            mailer
+                .deliver(mailer.compose(&to, &code, 10, i as i64))
+                .await
+                .unwrap();
+        }
+        let outbox = mailer.outbox();
+        assert_eq!(outbox.len(), OUTBOX_CAPACITY);
+        assert_eq!(
+            outbox[0].sent_at,
+            (OUTBOX_CAPACITY + 4) as i64,
+            "newest first"
+        );
+        assert_eq!(
+            outbox[OUTBOX_CAPACITY - 1].sent_at,
+            5,
+            "the oldest five dropped"
+        );
     }
 }

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use portal_core::Email;
 use portal_server::crypto::Secret;
 use portal_server::store::Store;
-use portal_server::{seed, Application, Clock, Config};
+use portal_server::{seed, Application, Clock, Config, ConnectionLimits};
 
 #[derive(Parser)]
 #[command(version, about = "Duro Portal's reference API server")]
@@ -61,15 +61,29 @@ struct ServeArgs {
     /// Serve the API only, without the web app.
     #[arg(long)]
     api_only: bool,
-    /// Send codes by SMTP, e.g. smtps://user:pass@smtp.example.com. Without it,
-    /// dev mode: codes go to the log and GET /dev/outbox.
-    #[arg(long)]
+    /// Send codes by SMTP, e.g. smtps://user:pass@smtp.example.com. Required
+    /// unless --dev.
+    #[arg(long, conflicts_with = "dev")]
     smtp_url: Option<String>,
+    /// Dev mode, for one machine: codes go to the log and GET /dev/outbox instead
+    /// of SMTP. Refused unless --listen is a loopback address.
+    #[arg(long)]
+    dev: bool,
     #[arg(long, default_value = "Duro Portal <no-reply@localhost>")]
     mail_from: String,
-    /// Allow POST /dev/clock/advance to move the server's clock (tests only).
-    #[arg(long)]
+    /// Allow POST /dev/clock/advance to move the server's clock (tests only; needs --dev).
+    #[arg(long, requires = "dev")]
     dev_clock: bool,
+    /// Time to send a request's headers, and the longest a kept-alive connection
+    /// waits idle for its next request, e.g. 10s.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    header_timeout: std::time::Duration,
+    /// Time to send a request's body once its headers are in, e.g. 10s.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    body_timeout: std::time::Duration,
+    /// Connections served at once; further ones wait until one closes.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
     /// An origin allowed to call the API from a browser (repeatable), e.g. https://portal.example.com.
     #[arg(long = "allow-origin")]
     allow_origins: Vec<String>,
@@ -177,7 +191,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         dist: (!args.api_only).then_some(args.dist),
         smtp_url: args.smtp_url,
         mail_from: args.mail_from,
+        dev: args.dev,
         dev_clock: args.dev_clock,
+        connections: ConnectionLimits {
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            max_connections: args.max_connections,
+        },
         allow_origins,
         trusted_proxies: args.trusted_proxies,
         frame_ancestors: args.frame_ancestors,

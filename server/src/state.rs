@@ -2,6 +2,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::HeaderValue;
 use portal_core::limits;
@@ -54,6 +55,10 @@ pub struct Config {
     pub dist: Option<PathBuf>,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Dev mode: codes go to the log and `GET /dev/outbox` instead of SMTP.
+    /// Only ever on purpose, and only on a loopback address (see `check`).
+    pub dev: bool,
+    /// `POST /dev/clock/advance`; needs dev mode.
     pub dev_clock: bool,
     pub allow_origins: Vec<HeaderValue>,
     pub trusted_proxies: Vec<IpAddr>,
@@ -61,11 +66,35 @@ pub struct Config {
     /// Where people open the portal; named in mails and used for links.
     pub public_url: String,
     pub limits: Limits,
+    pub connections: ConnectionLimits,
+}
+
+/// What one connection may hold of the server, so slow or half-sent requests
+/// cannot use it up.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    /// To send a request's headers; also how long a kept-alive connection may
+    /// wait idle for its next request (hyper starts this timer then).
+    pub header_timeout: Duration,
+    /// To send a request's body, from its headers.
+    pub body_timeout: Duration,
+    /// Connections open at once; past it, new ones wait in the kernel's backlog.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+        }
+    }
 }
 
 impl Config {
-    /// Settings for one machine: the dev outbox (no SMTP), no dev clock, no CORS
-    /// origins or proxies, framing refused, the app in `dist/`.
+    /// Settings for one machine: dev mode (the outbox, no SMTP), no dev clock, no
+    /// CORS origins or proxies, framing refused, the app in `dist/`.
     pub fn local(listen: SocketAddr, database: PathBuf, secret: Secret) -> Config {
         Config {
             listen,
@@ -74,18 +103,57 @@ impl Config {
             dist: Some(PathBuf::from("dist")),
             smtp_url: None,
             mail_from: "Duro Portal <no-reply@localhost>".into(),
+            dev: true,
             dev_clock: false,
             allow_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             frame_ancestors: "'none'".into(),
             public_url: format!("http://{listen}"),
             limits: Limits::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 
-    /// Dev mode (the outbox at /dev/outbox) is on exactly when no SMTP server is set.
+    /// Dev mode: the outbox at /dev/outbox, codes in the log, the dev routes.
     pub fn dev_mode(&self) -> bool {
-        self.smtp_url.is_none()
+        self.dev
+    }
+
+    /// Refuses settings that would open a door by accident: dev mode hands out
+    /// every sign-in code, so it is asked for by name and never reachable from
+    /// another machine; without it, codes need an SMTP server.
+    pub fn check(&self) -> anyhow::Result<()> {
+        match (self.dev, &self.smtp_url) {
+            (true, Some(_)) => anyhow::bail!(
+                "--dev and --smtp-url together: dev mode keeps codes in /dev/outbox \
+                 instead of mailing them. Choose one."
+            ),
+            (false, None) => anyhow::bail!(
+                "no way to send sign-in codes. Give --smtp-url (e.g. \
+                 smtps://user:password@smtp.example.com), or --dev on a loopback \
+                 address to read codes at /dev/outbox and in the log."
+            ),
+            (true, None) if !self.listen.ip().is_loopback() => anyhow::bail!(
+                "--dev on {}: dev mode shows every sign-in code at /dev/outbox, so it \
+                 listens only on a loopback address (--listen 127.0.0.1:PORT or [::1]:PORT).",
+                self.listen
+            ),
+            _ => {}
+        }
+        anyhow::ensure!(
+            !self.dev_clock || self.dev,
+            "--dev-clock needs --dev: moving the clock skips every lock and hourly limit."
+        );
+        let c = &self.connections;
+        anyhow::ensure!(
+            !c.header_timeout.is_zero() && !c.body_timeout.is_zero(),
+            "--header-timeout and --body-timeout must be longer than zero"
+        );
+        anyhow::ensure!(
+            c.max_connections > 0,
+            "--max-connections must be at least 1"
+        );
+        Ok(())
     }
 }
 

@@ -539,7 +539,7 @@ fn serve(tools: &Tools) -> Result<()> {
          Sign-in codes appear in this log and at {SERVE_URL}/dev/outbox (dev mode: no SMTP).\n  \
          Data lives in data/ (delete it to start over). Ctrl-C stops the server.\n"
     );
-    run(tools.command(server).arg("serve"))
+    run(tools.command(server).args(["serve", "--dev"]))
 }
 
 fn test(tools: &Tools) -> Result<()> {

@@ -28,6 +28,13 @@ pub fn config(dir: &Path, secret: Secret) -> Config {
     }
 }
 
+/// Production's mail settings: codes by SMTP, so no dev mode and no dev clock.
+pub fn mail_by_smtp(config: &mut Config, url: &str) {
+    config.smtp_url = Some(url.into());
+    config.dev = false;
+    config.dev_clock = false;
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }

@@ -262,7 +262,7 @@ async fn in_dev_mode_the_server_reports_its_own_latency_per_route() {
     assert_eq!(report["routes"].get("/portal/email/start"), None);
 
     // With mail by SMTP there is no dev mode, and no latency report.
-    let app = spawn_app_with(|config| config.smtp_url = Some("smtp://127.0.0.1:9".into())).await;
+    let app = spawn_app_with(|config| mail_by_smtp(config, "smtp://127.0.0.1:9")).await;
     assert_eq!(
         error_of(app.get("/dev/latency").await).await.0,
         StatusCode::NOT_FOUND

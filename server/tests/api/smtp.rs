@@ -59,7 +59,7 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
 async fn the_code_goes_by_smtp_with_the_code_in_the_subject() {
     let (port, received) = smtp_sink().await;
     let app =
-        spawn_app_with(|config| config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+        spawn_app_with(|config| mail_by_smtp(config, &format!("smtp://127.0.0.1:{port}"))).await;
     assert_eq!(app.start(ADA).await.status(), StatusCode::OK);
 
     let message = wait_until("the SMTP server to receive the mail", || async {
@@ -113,7 +113,7 @@ async fn a_mail_that_cannot_be_sent_is_counted_not_silent() {
         .unwrap()
         .port();
     let app =
-        spawn_app_with(|config| config.smtp_url = Some(format!("smtp://127.0.0.1:{closed}"))).await;
+        spawn_app_with(|config| mail_by_smtp(config, &format!("smtp://127.0.0.1:{closed}"))).await;
     // The answer does not depend on the mail server: no enumeration, no slow responses.
     assert_eq!(app.start(ADA).await.status(), StatusCode::OK);
     let metrics = app.app.as_ref().unwrap().state.metrics.clone();

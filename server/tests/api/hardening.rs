@@ -1,0 +1,173 @@
+//! The edges an attacker reaches first: dev features only on purpose, and
+//! connections that cannot be held open by sending slowly.
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::*;
+use portal_server::crypto::Secret;
+use portal_server::{Application, Clock, Config};
+use reqwest::StatusCode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+async fn refusal(adjust: impl FnOnce(&mut Config)) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path(), Secret::generate());
+    adjust(&mut config);
+    match Application::spawn(config, Clock::frozen(1_800_000_000)).await {
+        Ok(_) => panic!("the server started"),
+        Err(error) => format!("{error:#}"),
+    }
+}
+
+#[tokio::test]
+async fn without_smtp_or_dev_the_server_refuses_to_start_and_says_what_to_configure() {
+    let message = refusal(|config| {
+        config.dev = false;
+        config.dev_clock = false;
+    })
+    .await;
+    assert!(message.contains("--smtp-url"), "{message}");
+    assert!(message.contains("--dev"), "{message}");
+}
+
+#[tokio::test]
+async fn dev_mode_is_refused_on_an_address_other_machines_can_reach() {
+    let message = refusal(|config| config.listen = "0.0.0.0:0".parse().unwrap()).await;
+    assert!(message.contains("loopback"), "{message}");
+    let message = refusal(|config| config.listen = "[::]:0".parse().unwrap()).await;
+    assert!(message.contains("loopback"), "{message}");
+}
+
+#[tokio::test]
+async fn the_dev_clock_needs_dev_mode() {
+    let message = refusal(|config| {
+        mail_by_smtp(config, "smtp://127.0.0.1:9");
+        config.dev_clock = true;
+    })
+    .await;
+    assert!(message.contains("--dev-clock needs --dev"), "{message}");
+}
+
+#[tokio::test]
+async fn dev_mode_and_smtp_together_are_refused() {
+    let message = refusal(|config| config.smtp_url = Some("smtp://127.0.0.1:9".into())).await;
+    assert!(message.contains("Choose one"), "{message}");
+}
+
+/// The binary as an operator runs it: it must stop at once with the reason.
+fn serve_refuses(args: &[&str], expected: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("portal.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portal-server"))
+        .arg("serve")
+        .args(["--database", database.to_str().unwrap(), "--api-only"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("portal-server {args:?} kept running");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success(), "{args:?} exited successfully");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains(expected), "{args:?} said: {said}");
+}
+
+#[test]
+fn the_binary_refuses_an_open_dev_door_with_a_clear_reason() {
+    serve_refuses(&["--listen", "127.0.0.1:0"], "no way to send sign-in codes");
+    serve_refuses(&["--dev", "--listen", "0.0.0.0:0"], "loopback");
+    serve_refuses(
+        &["--dev-clock", "--smtp-url", "smtp://127.0.0.1:9"],
+        "--dev",
+    );
+}
+
+#[tokio::test]
+async fn with_mail_by_smtp_there_is_no_outbox_and_no_dev_clock() {
+    let app = spawn_app_with(|config| mail_by_smtp(config, "smtp://127.0.0.1:9")).await;
+    assert_eq!(app.get("/dev/outbox").await.status(), StatusCode::NOT_FOUND);
+    let advanced = app
+        .post(
+            "/dev/clock/advance",
+            serde_json::json!({ "seconds": 43200 }),
+        )
+        .await;
+    assert_ne!(advanced.status(), StatusCode::OK);
+}
+
+/// Opens a connection and sends part of a request, then nothing.
+async fn half_sent(base: &str, part: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream.write_all(part.as_bytes()).await.unwrap();
+    stream
+}
+
+/// What the server sends before it closes the connection; fails if it keeps
+/// the connection open longer than `within`.
+async fn closed_within(stream: &mut TcpStream, within: Duration) -> String {
+    let mut answer = Vec::new();
+    match tokio::time::timeout(within, stream.read_to_end(&mut answer)).await {
+        Ok(_) => String::from_utf8_lossy(&answer).into_owned(),
+        Err(_) => panic!("the server kept a stalled connection open past {within:?}"),
+    }
+}
+
+#[tokio::test]
+async fn slow_and_half_sent_requests_cannot_hold_the_server() {
+    let app = spawn_app_with(|config| {
+        config.connections.header_timeout = Duration::from_millis(500);
+        config.connections.body_timeout = Duration::from_millis(500);
+        config.connections.max_connections = 4;
+    })
+    .await;
+    // Every slot taken: two requests whose headers never end, one whose body
+    // never comes, and one kept-alive connection left idle after a request.
+    let mut stalled = vec![
+        half_sent(&app.base, "GET /healthz HTTP/1.1\r\nHost: x\r\n").await,
+        half_sent(&app.base, "GET /healthz HTTP/1.1\r\nX-Slow: 1").await,
+        half_sent(
+            &app.base,
+            "POST /portal/email/start HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":",
+        )
+        .await,
+    ];
+    let mut idle = half_sent(&app.base, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    stalled.push(idle);
+
+    // Someone else is still answered: the slots free as the timeouts end.
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let answered = client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .expect("answered while four connections stall");
+    assert_eq!(answered.status(), StatusCode::OK);
+
+    for (i, stream) in stalled.iter_mut().enumerate() {
+        let said = closed_within(stream, Duration::from_secs(3)).await;
+        if i == 2 {
+            // The body that never came: an answer, in the API's envelope.
+            assert!(said.starts_with("HTTP/1.1 4"), "{said}");
+            assert!(said.contains("did not arrive in time"), "{said}");
+        }
+    }
+    // And the server is whole afterwards.
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
