@@ -15,6 +15,7 @@ use portal_core::paths;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Semaphore};
+use tower::util::MapRequestLayer;
 use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
@@ -136,7 +137,13 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
                 .unwrap_or("-");
             tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
         }))
-        .layer(SetRequestIdLayer::new(request_id, RandomRequestId)))
+        .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
+        // Every request gets the server's own id: a client's would be echoed and
+        // written into the log unchecked (a forged log line, for one).
+        .layer(MapRequestLayer::new(|mut request: Request<axum::body::Body>| {
+            request.headers_mut().remove("x-request-id");
+            request
+        })))
 }
 
 /// A server bound to its port and serving in the background.

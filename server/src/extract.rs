@@ -130,25 +130,126 @@ impl FromRequestParts<AppState> for ClientIp {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip())
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("no peer address")))?;
-        if !state.config.trusted_proxies.contains(&peer) {
-            return Ok(ClientIp(peer));
-        }
-        // Walk the chain from the right, skipping our own proxies.
         let forwarded = parts
             .headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
+            .map(|v| v.to_str().unwrap_or("\u{fffd}"))
             .collect::<Vec<_>>();
-        let client = forwarded
-            .iter()
-            .rev()
-            .filter_map(|hop| hop.parse::<IpAddr>().ok())
-            .find(|ip| !state.config.trusted_proxies.contains(ip))
-            .unwrap_or(peer);
-        Ok(ClientIp(client))
+        let client = forwarded_client(peer, &forwarded, &state.config.trusted_proxies);
+        Ok(ClientIp(bucket(client)))
+    }
+}
+
+/// The client a request came from: the socket peer unless it is a trusted
+/// proxy, then the `X-Forwarded-For` chain read from the right, past our own
+/// proxies. An entry that does not parse ends the walk at the last address a
+/// trusted proxy vouched for: everything left of it may be the client's own
+/// invention, so it is never skipped over (an attacker could otherwise put an
+/// address of their choice before it).
+pub fn forwarded_client(peer: IpAddr, headers: &[&str], trusted: &[IpAddr]) -> IpAddr {
+    let mut client = peer;
+    if !trusted.contains(&peer) {
+        return client;
+    }
+    let hops = headers.iter().flat_map(|v| v.split(',')).map(str::trim);
+    for hop in hops.collect::<Vec<_>>().into_iter().rev() {
+        let Some(address) = parse_hop(hop) else {
+            return client;
+        };
+        client = address;
+        if !trusted.contains(&address) {
+            return address;
+        }
+    }
+    client
+}
+
+/// `192.0.2.1`, `192.0.2.1:5555`, `2001:db8::1` or `[2001:db8::1]:5555`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .map(|ip| ip.to_canonical())
+}
+
+/// One bucket per person as well as addresses allow: an IPv4 address, or an
+/// IPv6 /64 (a single home or phone is handed a whole /64).
+pub fn bucket(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(prefix.into())
+        }
+        v4 => v4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
+        let proxy = [ip("127.0.0.1")];
+        assert_eq!(
+            forwarded_client(ip("198.51.100.7"), &["6.6.6.6"], &proxy),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), &["6.6.6.6, 192.0.2.10"], &proxy),
+            ip("192.0.2.10")
+        );
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), &[], &proxy),
+            ip("127.0.0.1")
+        );
+    }
+
+    #[test]
+    fn an_entry_with_a_port_is_the_client_not_skipped() {
+        let proxy = [ip("127.0.0.1")];
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), &["6.6.6.2, 192.0.2.10:5555"], &proxy),
+            ip("192.0.2.10")
+        );
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), &["6.6.6.2, [2001:db8::1]:443"], &proxy),
+            ip("2001:db8::1")
+        );
+    }
+
+    #[test]
+    fn an_entry_that_does_not_parse_ends_the_walk_at_the_last_vouched_address() {
+        let proxies = [ip("127.0.0.1"), ip("10.0.0.2")];
+        // The proxy at 10.0.0.2 passed on garbage: it, not 6.6.6.2, is the client.
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), &["6.6.6.2, bogus, 10.0.0.2"], &proxies),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), &["6.6.6.2, unknown"], &proxies),
+            ip("127.0.0.1")
+        );
+        assert_eq!(
+            forwarded_client(ip("127.0.0.1"), &["6.6.6.2", "\u{fffd}"], &proxies),
+            ip("127.0.0.1")
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_mapped_ipv4_as_ipv4() {
+        assert_eq!(
+            bucket(ip("2001:db8:1:2:aaaa::1")),
+            bucket(ip("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(bucket(ip("2001:db8:1:2::1")), bucket(ip("2001:db8:1:3::1")));
+        assert_eq!(bucket(ip("::ffff:192.0.2.1")), ip("192.0.2.1"));
+        assert_eq!(bucket(ip("192.0.2.1")), ip("192.0.2.1"));
     }
 }
 

@@ -1,7 +1,7 @@
 //! The sign-in rules, as functions of one transaction, the keys and the time.
 use portal_core::api::{CodeIssue, PortalAccount, PortalMerchantGroup};
 use portal_core::{Email, OtpCode};
-use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
+use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 use crate::crypto::{new_session_token, random_bytes, session_hash, Keys};
 use crate::state::Limits;
@@ -45,11 +45,14 @@ pub enum StartOutcome {
 fn hourly_window(
     conn: &Connection,
     table_sql: &str,
-    key: &str,
+    keys: &[&str],
     now: i64,
 ) -> Result<(i64, i64), StoreError> {
+    let since = now - HOUR;
+    let mut values: Vec<&dyn ToSql> = vec![&since];
+    values.extend(keys.iter().map(|key| key as &dyn ToSql));
     let (count, oldest): (i64, Option<i64>) =
-        conn.query_row(table_sql, params![key, now - HOUR], |row| {
+        conn.query_row(table_sql, values.as_slice(), |row| {
             Ok((row.get(0)?, row.get(1)?))
         })?;
     Ok((count, oldest.map_or(0, |oldest| oldest + HOUR - now)))
@@ -69,8 +72,8 @@ pub fn start(
 
     let (starts, retry_after) = hourly_window(
         conn,
-        "SELECT COUNT(*), MIN(at) FROM ip_starts WHERE ip = ?1 AND at > ?2",
-        client,
+        "SELECT COUNT(*), MIN(at) FROM ip_starts WHERE at > ?1 AND ip = ?2",
+        &[client],
         now,
     )?;
     if starts >= limits.starts_per_ip_per_hour {
@@ -95,18 +98,30 @@ pub fn start(
         }
     }
 
+    // The hourly codes are counted per address and client, so a stranger
+    // cannot use up the owner's; a ceiling over all clients bounds the mail
+    // an address can be sent.
     let (sent, retry_after) = hourly_window(
         conn,
-        "SELECT COUNT(*), MIN(sent_at) FROM code_sends WHERE email = ?1 AND sent_at > ?2",
-        email.as_str(),
+        "SELECT COUNT(*), MIN(sent_at) FROM code_sends WHERE sent_at > ?1 AND email = ?2 AND client = ?3",
+        &[email.as_str(), client],
         now,
     )?;
     if sent >= limits.codes_per_email_per_hour {
         return Err(SignInError::RateLimited { retry_after });
     }
+    let (sent, retry_after) = hourly_window(
+        conn,
+        "SELECT COUNT(*), MIN(sent_at) FROM code_sends WHERE sent_at > ?1 AND email = ?2",
+        &[email.as_str()],
+        now,
+    )?;
+    if sent >= limits.codes_per_email_all_clients_per_hour {
+        return Err(SignInError::RateLimited { retry_after });
+    }
     conn.execute(
-        "INSERT INTO code_sends (email, sent_at) VALUES (?1, ?2)",
-        params![email.as_str(), now],
+        "INSERT INTO code_sends (email, client, sent_at) VALUES (?1, ?2, ?3)",
+        params![email.as_str(), client, now],
     )?;
 
     let code = match live {
@@ -162,12 +177,16 @@ pub fn verify(
     limits: &Limits,
     now: i64,
     email: &Email,
+    client: &str,
     code: &OtpCode,
 ) -> Result<Result<SignedIn, SignInError>, StoreError> {
+    // Failures lock the client that made them out of this address, not the
+    // address: a stranger's guesses must not keep its owner out.
     let (consecutive, locks, locked_until): (i64, i64, i64) = conn
         .query_row(
-            "SELECT consecutive, locks, locked_until FROM sign_in_failures WHERE email = ?1",
-            [email.as_str()],
+            "SELECT consecutive, locks, locked_until FROM sign_in_failures
+             WHERE email = ?1 AND client = ?2",
+            [email.as_str(), client],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()?
@@ -202,8 +221,8 @@ pub fn verify(
     if keys.code_matches(email, code, &hash) {
         conn.execute("DELETE FROM codes WHERE email = ?1", [email.as_str()])?;
         conn.execute(
-            "DELETE FROM sign_in_failures WHERE email = ?1",
-            [email.as_str()],
+            "DELETE FROM sign_in_failures WHERE email = ?1 AND client = ?2",
+            [email.as_str(), client],
         )?;
         let (session_token, token_hash) = new_session_token();
         conn.execute(
@@ -226,9 +245,10 @@ pub fn verify(
         (locks, 0)
     };
     conn.execute(
-        "INSERT INTO sign_in_failures (email, consecutive, locks, locked_until) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(email) DO UPDATE SET consecutive = ?2, locks = ?3, locked_until = ?4",
-        params![email.as_str(), consecutive, locks, locked_until],
+        "INSERT INTO sign_in_failures (email, client, consecutive, locks, locked_until)
+         VALUES (?1, ?5, ?2, ?3, ?4)
+         ON CONFLICT(email, client) DO UPDATE SET consecutive = ?2, locks = ?3, locked_until = ?4",
+        params![email.as_str(), consecutive, locks, locked_until, client],
     )?;
     let remaining = limits.attempts_per_code - attempts;
     if remaining <= 0 {

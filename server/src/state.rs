@@ -19,7 +19,10 @@ use crate::store::Store;
 pub struct Limits {
     pub code_ttl: i64,
     pub resend_cooldown: i64,
+    /// Codes an address can be sent in an hour from one client.
     pub codes_per_email_per_hour: i64,
+    /// ... and from all clients together.
+    pub codes_per_email_all_clients_per_hour: i64,
     pub starts_per_ip_per_hour: i64,
     pub attempts_per_code: i64,
     pub failures_before_lock: i64,
@@ -35,6 +38,7 @@ impl Default for Limits {
             code_ttl: limits::CODE_TTL_SECONDS.into(),
             resend_cooldown: limits::RESEND_COOLDOWN_SECONDS.into(),
             codes_per_email_per_hour: limits::CODES_PER_EMAIL_PER_HOUR.into(),
+            codes_per_email_all_clients_per_hour: 4 * i64::from(limits::CODES_PER_EMAIL_PER_HOUR),
             starts_per_ip_per_hour: 60,
             attempts_per_code: limits::ATTEMPTS_PER_CODE.into(),
             failures_before_lock: 20,

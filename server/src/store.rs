@@ -125,6 +125,21 @@ DROP INDEX subscriptions_by_customer;
 CREATE INDEX ip_starts_by_at ON ip_starts(at);
 CREATE INDEX code_sends_by_time ON code_sends(sent_at);
 "#,
+    // Failures and hourly codes per address and client (issue 10, D5): a
+    // stranger's attempts lock out the stranger, not the address's owner.
+    r#"
+DROP TABLE sign_in_failures;
+CREATE TABLE sign_in_failures (
+    email TEXT NOT NULL,
+    client TEXT NOT NULL,
+    consecutive INTEGER NOT NULL DEFAULT 0,
+    locks INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (email, client)
+);
+ALTER TABLE code_sends ADD COLUMN client TEXT NOT NULL DEFAULT '';
+CREATE INDEX code_sends_by_email_client ON code_sends(email, client, sent_at);
+"#,
 ];
 
 #[derive(Clone)]

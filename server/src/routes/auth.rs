@@ -153,9 +153,10 @@ pub async fn email_verify(
             state.config.limits.clone(),
             email.clone(),
         );
+        let client = client.to_string();
         state
             .store
-            .write(move |conn| signin::verify(conn, &keys, &limits, now, &email, &code))
+            .write(move |conn| signin::verify(conn, &keys, &limits, now, &email, &client, &code))
             .await
             .map_err(SignInError::from)
             .and_then(|verdict| verdict)

@@ -171,3 +171,151 @@ async fn slow_and_half_sent_requests_cannot_hold_the_server() {
     // And the server is whole afterwards.
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }
+
+const OWNER: &str = "198.51.100.1";
+const STRANGER: &str = "203.0.113.66";
+
+/// A server behind a trusted proxy, so each test client has its own address.
+async fn behind_a_proxy() -> TestApp {
+    spawn_app_with(|config| config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await
+}
+
+async fn post_from(app: &TestApp, client: &str, path: &str, body: serde_json::Value) -> StatusCode {
+    app.client
+        .post(app.url(path))
+        .header("x-forwarded-for", client)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn a_strangers_wrong_codes_lock_out_the_stranger_not_the_owner() {
+    let app = behind_a_proxy().await;
+    let start = serde_json::json!({ "email": ADA, "resend": true });
+    let guess = serde_json::json!({ "email": ADA, "code": "000000" });
+    // Four codes, each tried five times: twenty failures from one client.
+    for _ in 0..4 {
+        assert_eq!(
+            post_from(&app, STRANGER, "/portal/email/start", start.clone()).await,
+            StatusCode::OK
+        );
+        for _ in 0..5 {
+            post_from(&app, STRANGER, "/portal/email/verify", guess.clone()).await;
+        }
+    }
+    assert_eq!(
+        post_from(&app, STRANGER, "/portal/email/verify", guess.clone()).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the stranger is locked"
+    );
+    // The owner, from their own address, asks for a code and signs in.
+    let before = app.mails_to(ADA).await.len();
+    assert_eq!(
+        post_from(&app, OWNER, "/portal/email/start", start).await,
+        StatusCode::OK
+    );
+    let code = app.wait_for_mails(ADA, before + 1).await[0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let verified = post_from(
+        &app,
+        OWNER,
+        "/portal/email/verify",
+        serde_json::json!({ "email": ADA, "code": code }),
+    )
+    .await;
+    assert_eq!(verified, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_stranger_cannot_use_up_the_owners_hourly_codes() {
+    let app = behind_a_proxy().await;
+    let resend = serde_json::json!({ "email": ADA, "resend": true });
+    for _ in 0..5 {
+        assert_eq!(
+            post_from(&app, STRANGER, "/portal/email/start", resend.clone()).await,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        post_from(&app, STRANGER, "/portal/email/start", resend.clone()).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        post_from(&app, OWNER, "/portal/email/start", resend.clone()).await,
+        StatusCode::OK
+    );
+    // All clients together still meet a ceiling: 20 codes an hour to one address.
+    for n in 0..14 {
+        let client = format!("192.0.2.{n}");
+        assert_eq!(
+            post_from(&app, &client, "/portal/email/start", resend.clone()).await,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        post_from(&app, "192.0.2.200", "/portal/email/start", resend).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn a_forwarded_entry_with_a_port_counts_as_its_address_not_the_one_before_it() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        config.limits.starts_per_ip_per_hour = 2;
+    })
+    .await;
+    // The attacker varies the part they control; the proxy appended the real address.
+    for n in 0..3 {
+        let status = post_from(
+            &app,
+            &format!("6.6.6.{n}, 192.0.2.10:5555"),
+            "/portal/email/start",
+            serde_json::json!({ "email": format!("p{n}@example.com") }),
+        )
+        .await;
+        let expected = if n < 2 {
+            StatusCode::OK
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "start {n}");
+    }
+    // And one IPv6 /64 is one client.
+    for n in 0..3 {
+        let status = post_from(
+            &app,
+            &format!("2001:db8:1:2::{n:x}"),
+            "/portal/email/start",
+            serde_json::json!({ "email": format!("q{n}@example.com") }),
+        )
+        .await;
+        let expected = if n < 2 {
+            StatusCode::OK
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "start {n} from the same /64");
+    }
+}
+
+#[tokio::test]
+async fn a_clients_request_id_is_replaced_by_the_servers_own() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "client-chosen-id")
+        .send()
+        .await
+        .unwrap();
+    let id = response.headers()["x-request-id"].to_str().unwrap();
+    assert_ne!(id, "client-chosen-id");
+    assert_eq!(id.len(), 16, "the server's own hex id: {id}");
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+}
