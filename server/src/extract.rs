@@ -112,6 +112,25 @@ impl<T: DeserializeOwned + Default + Send> FromRequest<AppState> for OptionalApi
     }
 }
 
+/// Path parameters, refused in the API's own envelope when they do not decode
+/// (axum's own answer is `400 text/plain`, repeating what was sent).
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        <axum::extract::Path<T> as FromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|_| AppError::BadRequest("The request's address is not valid.".into()))
+    }
+}
+
 /// The client's address for per-client limits: the socket peer, or the
 /// `X-Forwarded-For` entry a configured trusted proxy added. Never a header
 /// an arbitrary client can set.

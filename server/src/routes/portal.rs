@@ -1,5 +1,5 @@
 //! The signed-in portal: subscriptions and their actions, cards, wallet.
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use portal_core::api::{
     CancelRequest, CardsResponse, ErrorEnvelope, Mode, PortalAction, PortalSubscriptionAction,
@@ -9,7 +9,7 @@ use portal_core::lifecycle::{self, Refusal};
 use portal_core::paths;
 
 use crate::error::AppError;
-use crate::extract::{OptionalApiJson, SignedIn};
+use crate::extract::{ApiPath, OptionalApiJson, SignedIn};
 use crate::state::AppState;
 use crate::store;
 
@@ -114,7 +114,7 @@ fn refused(refusal: Refusal, state: &lifecycle::State, action: &PortalAction) ->
 pub async fn subscription_action(
     State(state): State<AppState>,
     SignedIn { email }: SignedIn,
-    Path((mode, id, action)): Path<(String, String, String)>,
+    ApiPath((mode, id, action)): ApiPath<(String, String, String)>,
     OptionalApiJson(body): OptionalApiJson<CancelRequest>,
 ) -> Result<Json<PortalSubscriptionAction>, AppError> {
     let (mode, action) = (Mode::from(mode), PortalAction::from(action));

@@ -319,3 +319,23 @@ async fn a_clients_request_id_is_replaced_by_the_servers_own() {
     assert_eq!(id.len(), 16, "the server's own hex id: {id}");
     assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
 }
+
+#[tokio::test]
+async fn a_path_that_does_not_decode_is_refused_in_the_api_envelope() {
+    let app = spawn_app().await;
+    let token = app.sign_in(ADA).await;
+    let response = app
+        .post_with_session(
+            "/portal/email/subscriptions/live/%FF%FE/pause",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+    let (_, code, _) = error_of(response).await;
+    assert_eq!(code, "bad_request");
+}
