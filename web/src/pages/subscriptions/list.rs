@@ -34,20 +34,12 @@ pub fn look_alike(groups: &[PortalMerchantGroup]) -> HashSet<String> {
 const FIRST_CARDS: usize = 12;
 const MORE_CARDS: usize = 100;
 
-/// How many merchants are on the page after each step: whole merchants, about
-/// `FIRST_CARDS` cards first, then about `MORE_CARDS` more each time.
-pub fn batches(groups: &[PortalMerchantGroup]) -> Vec<usize> {
-    let mut marks = Vec::new();
-    let (mut cards, mut limit) = (0, FIRST_CARDS);
-    for (index, group) in groups.iter().enumerate() {
-        cards += group.subscriptions.len();
-        if cards >= limit {
-            marks.push(index + 1);
-            (cards, limit) = (0, MORE_CARDS);
-        }
-    }
-    if marks.last() != Some(&groups.len()) {
-        marks.push(groups.len());
+/// How many cards are on the page after each step: `FIRST_CARDS`, then
+/// `MORE_CARDS` more each time, across merchants and within a big one.
+pub fn steps(cards: usize) -> Vec<usize> {
+    let mut marks = vec![cards.min(FIRST_CARDS)];
+    while marks[marks.len() - 1] < cards {
+        marks.push((marks[marks.len() - 1] + MORE_CARDS).min(cards));
     }
     marks
 }
@@ -57,25 +49,54 @@ pub fn batches(groups: &[PortalMerchantGroup]) -> Vec<usize> {
 #[component]
 pub fn SubscriptionList(groups: Vec<PortalMerchantGroup>) -> impl IntoView {
     let look_alike = Arc::new(look_alike(&groups));
-    let marks = batches(&groups);
-    let steps = marks.len();
+    // Where each merchant's cards start in the whole list, and how many it has.
+    let spans: Arc<[(usize, usize)]> = groups
+        .iter()
+        .scan(0, |next, group| {
+            let span = (*next, group.subscriptions.len());
+            *next += span.1;
+            Some(span)
+        })
+        .collect();
+    let marks = steps(spans.iter().map(|span| span.1).sum());
+    let last_step = marks.len() - 1;
     let step = RwSignal::new(0usize);
+    let cards_shown = Signal::derive(move || marks[step.get()]);
     // Each merchant's group is handed to its section once, when the section is made.
     let groups = StoredValue::new(groups.into_iter().map(Some).collect::<Vec<_>>());
     Effect::new(move |_| {
         let now = step.get();
-        if now + 1 < steps {
+        if now < last_step {
             set_timeout(move || step.set(now + 1), std::time::Duration::ZERO);
         }
     });
-    let shown = move || 0..marks[step.get()];
+    let sections = {
+        let spans = spans.clone();
+        move || {
+            let shown = cards_shown.get();
+            // A merchant appears with its first card.
+            let count = spans
+                .iter()
+                .take_while(|&&(start, len)| start < shown || (len == 0 && start <= shown))
+                .count();
+            0..count
+        }
+    };
     view! {
         <div class="merchants">
-            <For each=shown key=|index| *index let:index>
+            <For each=sections key=|index| *index let:index>
                 {groups
                     .try_update_value(|groups| groups[index].take())
                     .flatten()
-                    .map(|group| view! { <MerchantSection group look_alike=look_alike.clone()/> })}
+                    .map(|group| {
+                        let start = spans[index].0;
+                        let cards_shown = Signal::derive(move || {
+                            cards_shown.get().saturating_sub(start)
+                        });
+                        view! {
+                            <MerchantSection group look_alike=look_alike.clone() cards_shown/>
+                        }
+                    })}
             </For>
         </div>
     }
@@ -140,28 +161,16 @@ mod tests {
 
     use super::*;
 
-    fn merchants(cards: &[usize]) -> Vec<PortalMerchantGroup> {
-        cards
-            .iter()
-            .map(|&n| {
-                serde_json::from_value(json!({"tenantId": "t", "merchantName": "M",
-                    "subscriptions": (0..n).map(|i| json!({"id": format!("s{i}"), "status": "active"})).collect::<Vec<_>>()}))
-                .unwrap()
-            })
-            .collect()
-    }
-
     #[test]
-    fn a_big_account_comes_in_steps_of_whole_merchants() {
-        // 100 merchants of 10: about a screen first, then about a hundred cards a step.
-        let marks = batches(&merchants(&[10; 100]));
-        assert_eq!(marks.first(), Some(&2));
-        assert_eq!(marks[1] - marks[0], 10);
-        assert_eq!(marks.last(), Some(&100));
-        // A small account comes at once; one big merchant is one step.
-        assert_eq!(batches(&merchants(&[3, 2])), [2]);
-        assert_eq!(batches(&merchants(&[1000])), [1]);
-        assert_eq!(batches(&[]), [0]);
+    fn a_big_account_comes_in_steps_of_a_hundred_cards_after_a_screenful() {
+        let marks = steps(1000);
+        assert_eq!(marks.first(), Some(&12));
+        assert_eq!(marks[1], 112);
+        assert_eq!(marks.last(), Some(&1000));
+        assert!(marks.windows(2).all(|w| w[1] - w[0] <= 100));
+        // A small account comes at once.
+        assert_eq!(steps(5), [5]);
+        assert_eq!(steps(0), [0]);
     }
 
     #[test]

@@ -12,27 +12,42 @@ pub fn MerchantSection(
     group: PortalMerchantGroup,
     /// Subscriptions whose cards must show their reference to be told apart.
     look_alike: Arc<HashSet<String>>,
+    /// How many of its cards are on the page yet: a big merchant's cards come
+    /// in steps too (see `SubscriptionList`).
+    cards_shown: Signal<usize>,
 ) -> impl IntoView {
     let heading_id = format!("merchant-{}", group.tenant_id);
     let labelled_by = heading_id.clone();
     // Shared by the group's cards: each holds what it renders, not the group.
     let allowed: Option<Arc<[PortalAction]>> = group.actions.map(Arc::from);
     let merchant: Arc<str> = Arc::from(group.merchant_name.as_str());
-    let cards = group
-        .subscriptions
-        .into_iter()
-        .map(|subscription| {
-            let show_reference = look_alike.contains(&subscription.id);
-            view! {
-                <SubscriptionCard
-                    subscription
-                    allowed=allowed.clone()
-                    merchant=merchant.clone()
-                    show_reference
-                />
-            }
-        })
-        .collect_view();
+    let total = group.subscriptions.len();
+    // Each subscription is handed to its card once, when the card is made.
+    let subscriptions = StoredValue::new(
+        group
+            .subscriptions
+            .into_iter()
+            .map(Some)
+            .collect::<Vec<_>>(),
+    );
+    let cards = view! {
+        <For each=move || 0..cards_shown.get().min(total) key=|index| *index let:index>
+            {subscriptions
+                .try_update_value(|subscriptions| subscriptions[index].take())
+                .flatten()
+                .map(|subscription| {
+                    let show_reference = look_alike.contains(&subscription.id);
+                    view! {
+                        <SubscriptionCard
+                            subscription
+                            allowed=allowed.clone()
+                            merchant=merchant.clone()
+                            show_reference
+                        />
+                    }
+                })}
+        </For>
+    };
     view! {
         <section class="merchant" aria-labelledby=labelled_by data-testid="merchant">
             <h2 id=heading_id class="merchant-name">{group.merchant_name}</h2>
