@@ -10,6 +10,10 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
+mod bench;
+mod report;
+mod sizes;
+
 const TRUNK_VERSION: &str = "0.21.14";
 /// The release wasm is built with this nightly: it builds std for the wasm
 /// with `panic=immediate-abort`, 17 KB less brotli than stable (BENCHMARKS.md).
@@ -39,8 +43,20 @@ enum Task {
     },
     /// Build the app and the server, seed the demo data, and serve on http://127.0.0.1:8080.
     Serve,
-    /// Format check, clippy, native tests, browser tests, the release build and the e2e suite.
+    /// Format check, clippy, native tests, browser tests, the release build, its size budget and the e2e suite.
     Test,
+    /// The built app's first-visit sizes against size-budget.json (no build).
+    Sizes,
+    /// The portal beside React, Preact and plain-JS peers: sizes, first visits, a
+    /// 1,000-card render, the server under load; writes BENCHMARKS.md (~20 min).
+    Bench {
+        /// First visits of each page per condition.
+        #[arg(long, default_value_t = 15)]
+        runs: u32,
+        /// A short run to try the benchmark itself (3 visits, short load phases).
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -73,6 +89,11 @@ fn main() -> Result<()> {
             tools.setup_build()?;
             tools.setup_browser()?;
             test(&tools)
+        }
+        Task::Sizes => sizes::guard(&root),
+        Task::Bench { runs, quick } => {
+            let runs = if quick { runs.min(3) } else { runs };
+            bench::bench(&tools, &bench::Options { runs, quick })
         }
     }
 }
@@ -153,6 +174,36 @@ impl Tools {
             run(self.command("rustup").args(["target", "add", WASM_TARGET]))?;
             Ok(Outcome::Done)
         })?;
+        step(
+            &format!("rust toolchain {WASM_NIGHTLY} with rust-src (builds the release wasm's std)"),
+            || {
+                let components = self
+                    .command("rustup")
+                    .args([
+                        "component",
+                        "list",
+                        "--installed",
+                        "--toolchain",
+                        WASM_NIGHTLY,
+                    ])
+                    .output()?;
+                let installed = String::from_utf8_lossy(&components.stdout);
+                if components.status.success() && installed.lines().any(|l| l.trim() == "rust-src")
+                {
+                    return Ok(Outcome::Present);
+                }
+                run(self.command("rustup").args([
+                    "toolchain",
+                    "install",
+                    WASM_NIGHTLY,
+                    "--profile",
+                    "minimal",
+                    "--component",
+                    "rust-src",
+                ]))?;
+                Ok(Outcome::Done)
+            },
+        )?;
         step(&format!("wasm-bindgen-cli {wasm_bindgen}"), || {
             if self.version_of("wasm-bindgen").as_deref()
                 == Some(&format!("wasm-bindgen {wasm_bindgen}"))
@@ -480,6 +531,11 @@ fn precompress(dist: &Path) -> Result<()> {
     use std::io::Write;
     for entry in std::fs::read_dir(dist)? {
         let path = entry?.path();
+        // Trunk puts wasm-bindgen's inline JS in snippets/.
+        if path.is_dir() {
+            precompress(&path)?;
+            continue;
+        }
         let compressible = path
             .extension()
             .and_then(|e| e.to_str())
@@ -586,6 +642,10 @@ fn test(tools: &Tools) -> Result<()> {
             .args(["test", "--workspace", "--exclude", "portal-e2e"]),
     )?;
     build_app(tools, Toolchain::Nightly)?;
+    step("first-visit size budget (size-budget.json)", || {
+        sizes::guard(&tools.root)?;
+        Ok(Outcome::Done)
+    })?;
     run_step(
         "browser tests (headless Chromium)",
         tools
