@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Semaphore};
 use tower::util::MapRequestLayer;
 use tower::ServiceExt;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -66,7 +67,6 @@ pub fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
 }
 
 pub fn router(state: AppState) -> anyhow::Result<Router> {
-    let request_id = HeaderName::from_static("x-request-id");
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(state.config.allow_origins.clone()))
         .allow_methods([Method::GET, Method::POST])
@@ -124,8 +124,16 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         None => Router::new().fallback(routes::api_not_found),
     };
 
-    Ok(api
-        .merge(app)
+    Ok(boundary(api.merge(app)))
+}
+
+/// What every request passes through, outside the routes: a panic becomes the
+/// API's 500, internal errors are logged with the request's id, and every
+/// request gets the server's own id.
+pub fn boundary(routes: Router) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    routes
+        .layer(CatchPanicLayer::custom(crate::error::panic_answer))
         // Inside the trace span, so an internal error's log line carries the request id.
         .layer(axum::middleware::from_fn(crate::error::log_internal_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -143,7 +151,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .layer(MapRequestLayer::new(|mut request: Request<axum::body::Body>| {
             request.headers_mut().remove("x-request-id");
             request
-        })))
+        }))
 }
 
 /// A server bound to its port and serving in the background.

@@ -173,6 +173,17 @@ impl IntoResponse for AppError {
     }
 }
 
+/// A handler that panicked: the API's 500 in its envelope, logged like any
+/// internal error; the server goes on (the server's profile unwinds).
+pub fn panic_answer(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    AppError::Internal(anyhow::anyhow!("a handler panicked: {detail}")).into_response()
+}
+
 /// Logs each internal error once, inside the request's span (with its id).
 pub async fn log_internal_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;

@@ -204,6 +204,65 @@ pub fn bucket(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// The raw session token from `x-portal-session`, unchecked: sign-out takes it
+/// as it comes, and [`SignedIn`] checks it in the store.
+pub struct SessionToken(pub String);
+
+impl SessionToken {
+    fn from_parts(parts: &Parts) -> Option<SessionToken> {
+        parts
+            .headers
+            .get(SESSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|token| !token.is_empty() && token.len() <= 128)
+            .map(|token| SessionToken(token.to_string()))
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for SessionToken {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(SessionToken::from_parts(parts))
+    }
+}
+
+/// The signed-in customer: a live session from `x-portal-session`, its idle time
+/// refreshed. Signed-in routes take this; anything else answers `401`.
+pub struct SignedIn {
+    pub email: String,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let SessionToken(token) = SessionToken::from_parts(parts).ok_or(AppError::Unauthorized)?;
+        let now = state.clock.now();
+        let (limits, checked) = (state.config.limits.clone(), token.clone());
+        let live = state
+            .store
+            .run(move |conn| signin::check_session(conn, &limits, now, &checked))
+            .await?;
+        if !live.refresh_due {
+            return Ok(SignedIn { email: live.email });
+        }
+        let limits = state.config.limits.clone();
+        let email = state
+            .store
+            .write(move |conn| signin::refresh_session(conn, &limits, now, &token))
+            .await?;
+        Ok(SignedIn { email })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,64 +328,5 @@ mod tests {
         assert_ne!(bucket(ip("2001:db8:1:2::1")), bucket(ip("2001:db8:1:3::1")));
         assert_eq!(bucket(ip("::ffff:192.0.2.1")), ip("192.0.2.1"));
         assert_eq!(bucket(ip("192.0.2.1")), ip("192.0.2.1"));
-    }
-}
-
-/// The raw session token from `x-portal-session`, unchecked: sign-out takes it
-/// as it comes, and [`SignedIn`] checks it in the store.
-pub struct SessionToken(pub String);
-
-impl SessionToken {
-    fn from_parts(parts: &Parts) -> Option<SessionToken> {
-        parts
-            .headers
-            .get(SESSION_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|token| !token.is_empty() && token.len() <= 128)
-            .map(|token| SessionToken(token.to_string()))
-    }
-}
-
-impl OptionalFromRequestParts<AppState> for SessionToken {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &AppState,
-    ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(SessionToken::from_parts(parts))
-    }
-}
-
-/// The signed-in customer: a live session from `x-portal-session`, its idle time
-/// refreshed. Signed-in routes take this; anything else answers `401`.
-pub struct SignedIn {
-    pub email: String,
-}
-
-impl FromRequestParts<AppState> for SignedIn {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let SessionToken(token) = SessionToken::from_parts(parts).ok_or(AppError::Unauthorized)?;
-        let now = state.clock.now();
-        let (limits, checked) = (state.config.limits.clone(), token.clone());
-        let live = state
-            .store
-            .run(move |conn| signin::check_session(conn, &limits, now, &checked))
-            .await?;
-        if !live.refresh_due {
-            return Ok(SignedIn { email: live.email });
-        }
-        let limits = state.config.limits.clone();
-        let email = state
-            .store
-            .write(move |conn| signin::refresh_session(conn, &limits, now, &token))
-            .await?;
-        Ok(SignedIn { email })
     }
 }

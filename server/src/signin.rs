@@ -84,11 +84,22 @@ pub fn start(
         params![client, now],
     )?;
 
+    // The code in the inbox stays while it can still be used, from this client:
+    // one who spent its own tries gets a new one (mailed to the address's owner,
+    // so a stranger who does this only sends the owner a fresher code).
     let live: Option<(Vec<u8>, i64)> = conn
         .query_row(
             "SELECT seed, last_sent_at FROM codes
-             WHERE email = ?1 AND expires_at > ?2 AND attempts < ?3",
-            params![email.as_str(), now, limits.attempts_per_code],
+             WHERE email = ?1 AND expires_at > ?2 AND attempts < ?3
+               AND COALESCE((SELECT attempts FROM code_attempts
+                             WHERE email = ?1 AND client = ?5), 0) < ?4",
+            params![
+                email.as_str(),
+                now,
+                limits.attempts_per_code_all_clients,
+                limits.attempts_per_code,
+                client
+            ],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
@@ -136,6 +147,10 @@ pub fn start(
         None => {
             let seed: [u8; 16] = random_bytes();
             let code = keys.code_from_seed(email, &seed);
+            conn.execute(
+                "DELETE FROM code_attempts WHERE email = ?1",
+                [email.as_str()],
+            )?;
             conn.execute(
                 "INSERT OR REPLACE INTO codes (email, seed, code_hash, expires_at, attempts, last_sent_at)
                  VALUES (?1, ?2, ?3, ?4, 0, ?5)",
@@ -208,18 +223,38 @@ pub fn verify(
     let Some((hash, _, attempts)) = stored.filter(|(_, expires_at, _)| *expires_at > now) else {
         return Ok(Err(code_error(CodeIssue::Expired, None)));
     };
-    if attempts >= limits.attempts_per_code {
+    // Tries are counted per client (5, as the contract says), under a cap for
+    // the code from all clients together: a stranger on one client cannot use
+    // up the owner's tries.
+    let mine: i64 = conn
+        .query_row(
+            "SELECT attempts FROM code_attempts WHERE email = ?1 AND client = ?2",
+            [email.as_str(), client],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    if mine >= limits.attempts_per_code || attempts >= limits.attempts_per_code_all_clients {
         return Ok(Err(code_error(CodeIssue::AttemptsExceeded, None)));
     }
     // Counted before comparing, in the same transaction.
-    let attempts = attempts + 1;
+    let (mine, attempts) = (mine + 1, attempts + 1);
     conn.execute(
         "UPDATE codes SET attempts = ?2 WHERE email = ?1",
         params![email.as_str(), attempts],
     )?;
+    conn.execute(
+        "INSERT INTO code_attempts (email, client, attempts) VALUES (?1, ?2, ?3)
+         ON CONFLICT(email, client) DO UPDATE SET attempts = ?3",
+        params![email.as_str(), client, mine],
+    )?;
 
     if keys.code_matches(email, code, &hash) {
         conn.execute("DELETE FROM codes WHERE email = ?1", [email.as_str()])?;
+        conn.execute(
+            "DELETE FROM code_attempts WHERE email = ?1",
+            [email.as_str()],
+        )?;
         conn.execute(
             "DELETE FROM sign_in_failures WHERE email = ?1 AND client = ?2",
             [email.as_str(), client],
@@ -250,7 +285,8 @@ pub fn verify(
          ON CONFLICT(email, client) DO UPDATE SET consecutive = ?2, locks = ?3, locked_until = ?4",
         params![email.as_str(), consecutive, locks, locked_until, client],
     )?;
-    let remaining = limits.attempts_per_code - attempts;
+    let remaining =
+        (limits.attempts_per_code - mine).min(limits.attempts_per_code_all_clients - attempts);
     if remaining <= 0 {
         return Ok(Err(code_error(CodeIssue::AttemptsExceeded, None)));
     }

@@ -24,7 +24,10 @@ pub struct Limits {
     /// ... and from all clients together.
     pub codes_per_email_all_clients_per_hour: i64,
     pub starts_per_ip_per_hour: i64,
+    /// Tries at one code from one client.
     pub attempts_per_code: i64,
+    /// ... and from all clients together.
+    pub attempts_per_code_all_clients: i64,
     pub failures_before_lock: i64,
     pub first_lock: i64,
     pub longest_lock: i64,
@@ -41,6 +44,7 @@ impl Default for Limits {
             codes_per_email_all_clients_per_hour: 4 * i64::from(limits::CODES_PER_EMAIL_PER_HOUR),
             starts_per_ip_per_hour: 60,
             attempts_per_code: limits::ATTEMPTS_PER_CODE.into(),
+            attempts_per_code_all_clients: 2 * i64::from(limits::ATTEMPTS_PER_CODE),
             failures_before_lock: 20,
             first_lock: 30,
             longest_lock: 60 * 60,

@@ -139,6 +139,13 @@ CREATE TABLE sign_in_failures (
 );
 ALTER TABLE code_sends ADD COLUMN client TEXT NOT NULL DEFAULT '';
 CREATE INDEX code_sends_by_email_client ON code_sends(email, client, sent_at);
+-- Tries at the live code, per client (the code's own row counts them all).
+CREATE TABLE code_attempts (
+    email TEXT NOT NULL,
+    client TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    PRIMARY KEY (email, client)
+);
 "#,
 ];
 

@@ -339,3 +339,84 @@ async fn a_path_that_does_not_decode_is_refused_in_the_api_envelope() {
     let (_, code, _) = error_of(response).await;
     assert_eq!(code, "bad_request");
 }
+
+#[tokio::test]
+async fn a_panicking_handler_answers_500_in_the_envelope_and_the_server_goes_on() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    // The server's own boundary layers around a route that panics.
+    let app = portal_server::app::boundary(
+        axum::Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    if std::hint::black_box(true) {
+                        panic!("boom");
+                    }
+                    "not reached"
+                }),
+            )
+            .route("/fine", get(|| async { "fine" })),
+    );
+    let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+    let response = app.clone().oneshot(get("/boom")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert!(response.headers().contains_key("x-request-id"));
+    let body = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"]["code"], "internal_error");
+    assert!(
+        !body.to_string().contains("boom"),
+        "the panic's message stays in the log"
+    );
+    let after = app.oneshot(get("/fine")).await.unwrap();
+    assert_eq!(after.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_stranger_on_one_client_running_every_route_cannot_keep_the_owner_out() {
+    let app = behind_a_proxy().await;
+    let start = serde_json::json!({ "email": ADA });
+    let resend = serde_json::json!({ "email": ADA, "resend": true });
+    let guess = serde_json::json!({ "email": ADA, "code": "000000" });
+    // The owner asks for a code.
+    let before = app.mails_to(ADA).await.len();
+    assert_eq!(
+        post_from(&app, OWNER, "/portal/email/start", start).await,
+        StatusCode::OK
+    );
+    let code = app.wait_for_mails(ADA, before + 1).await[0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The stranger uses up their codes for the hour, spends every try they
+    // have at the live code, and goes on guessing.
+    let mut starts = Vec::new();
+    for _ in 0..6 {
+        starts.push(post_from(&app, STRANGER, "/portal/email/start", resend.clone()).await);
+    }
+    assert_eq!(
+        starts.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{starts:?}"
+    );
+    for _ in 0..30 {
+        post_from(&app, STRANGER, "/portal/email/verify", guess.clone()).await;
+    }
+    // The owner signs in with the mail's code at once.
+    let verified = app
+        .client
+        .post(app.url("/portal/email/verify"))
+        .header("x-forwarded-for", OWNER)
+        .json(&serde_json::json!({ "email": ADA, "code": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(verified.status(), StatusCode::OK);
+}
