@@ -146,12 +146,26 @@ pub fn boundary(routes: Router) -> Router {
             tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path())
         }))
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
-        // Every request gets the server's own id: a client's would be echoed and
-        // written into the log unchecked (a forged log line, for one).
+        // A client's (or proxy's) id is kept only when short and plain, so it
+        // can tie log lines together but never forge one; else the server's own.
         .layer(MapRequestLayer::new(|mut request: Request<axum::body::Body>| {
-            request.headers_mut().remove("x-request-id");
+            let safe = request
+                .headers()
+                .get("x-request-id")
+                .is_some_and(|id| is_safe_request_id(id.as_bytes()));
+            if !safe {
+                request.headers_mut().remove("x-request-id");
+            }
             request
         }))
+}
+
+/// At most 64 characters of letters, digits, `-`, `_` and `.`.
+pub fn is_safe_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// A server bound to its port and serving in the background.
@@ -160,6 +174,7 @@ pub struct Application {
     pub state: AppState,
     stop: oneshot::Sender<()>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    sweeper: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -172,16 +187,19 @@ impl Application {
         let app = router(state.clone())?.layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(serve(listener, app, limits, stopped));
+        let sweeper = tokio::spawn(sweep_on_schedule(state.clone()));
         Ok(Application {
             addr,
             state,
             stop,
             server,
+            sweeper,
         })
     }
 
     /// Stops accepting, lets requests in flight finish, and waits.
     pub async fn stop(self) -> anyhow::Result<()> {
+        self.sweeper.abort();
         let _ = self.stop.send(());
         self.server.await??;
         Ok(())
@@ -192,6 +210,26 @@ impl Application {
         shutdown_signal().await;
         tracing::info!("shutting down");
         self.stop().await
+    }
+}
+
+/// How often expired codes, ended sessions and old failures are deleted.
+const SWEEP_EVERY: Duration = Duration::from_secs(10 * 60);
+
+async fn sweep_on_schedule(state: AppState) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let (limits, now) = (state.config.limits.clone(), state.clock.now());
+        let swept = state
+            .store
+            .write(move |conn| crate::signin::sweep(conn, &limits, now))
+            .await;
+        match swept {
+            Ok(deleted) => tracing::debug!(deleted, "swept expired sign-in rows"),
+            Err(error) => tracing::warn!(%error, "sweeping expired sign-in rows failed"),
+        }
     }
 }
 

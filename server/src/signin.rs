@@ -220,7 +220,9 @@ pub fn verify(
         )
         .optional()?;
     // No code at all (never sent, or already used) reads as expired: ask for a new one.
-    let Some((hash, _, attempts)) = stored.filter(|(_, expires_at, _)| *expires_at > now) else {
+    let Some((hash, _, attempts)) = stored.filter(|(_, expires_at, _)| {
+        *expires_at > now && !from_the_future(*expires_at - limits.code_ttl, now)
+    }) else {
         return Ok(Err(code_error(CodeIssue::Expired, None)));
     };
     // Tries are counted per client (5, as the contract says), under a cap for
@@ -280,10 +282,11 @@ pub fn verify(
         (locks, 0)
     };
     conn.execute(
-        "INSERT INTO sign_in_failures (email, client, consecutive, locks, locked_until)
-         VALUES (?1, ?5, ?2, ?3, ?4)
-         ON CONFLICT(email, client) DO UPDATE SET consecutive = ?2, locks = ?3, locked_until = ?4",
-        params![email.as_str(), consecutive, locks, locked_until, client],
+        "INSERT INTO sign_in_failures (email, client, consecutive, locks, locked_until, last_failed_at)
+         VALUES (?1, ?5, ?2, ?3, ?4, ?6)
+         ON CONFLICT(email, client) DO UPDATE
+         SET consecutive = ?2, locks = ?3, locked_until = ?4, last_failed_at = ?6",
+        params![email.as_str(), consecutive, locks, locked_until, client, now],
     )?;
     let remaining =
         (limits.attempts_per_code - mine).min(limits.attempts_per_code_all_clients - attempts);
@@ -299,6 +302,41 @@ pub fn verify(
 /// A session's idle time is written again at most this often, so most signed-in
 /// calls only read; the idle limit is then kept to within this many seconds.
 pub const SESSION_REFRESH_SECONDS: i64 = 60;
+
+/// A client's failures at an address are forgotten after a quiet day.
+pub const FAILURES_KEPT_SECONDS: i64 = 24 * 60 * 60;
+
+/// Deletes what can no longer count: expired codes and their tries, ended
+/// sessions, failures after a quiet day. The hourly windows sweep themselves
+/// at each start. Run on a schedule (`Application`), so the database holds
+/// the live state of sign-in and not its history.
+pub fn sweep(conn: &Connection, limits: &Limits, now: i64) -> Result<usize, StoreError> {
+    let mut deleted = conn.execute("DELETE FROM codes WHERE expires_at <= ?1", [now])?;
+    deleted += conn.execute(
+        "DELETE FROM code_attempts WHERE email NOT IN (SELECT email FROM codes)",
+        [],
+    )?;
+    deleted += conn.execute(
+        "DELETE FROM sessions WHERE revoked OR last_seen_at <= ?1 OR created_at <= ?2",
+        params![now - limits.session_idle, now - limits.session_absolute],
+    )?;
+    deleted += conn.execute(
+        "DELETE FROM sign_in_failures WHERE last_failed_at <= ?1 AND locked_until <= ?2",
+        params![now - FAILURES_KEPT_SECONDS, now],
+    )?;
+    deleted += conn.execute("DELETE FROM ip_starts WHERE at <= ?1", [now - HOUR])?;
+    deleted += conn.execute("DELETE FROM code_sends WHERE sent_at <= ?1", [now - HOUR])?;
+    Ok(deleted)
+}
+
+/// How far the clock may step back (an NTP correction) before records written
+/// "later" stop counting: past it, a code or session made in what is now the
+/// future has ended, so a clock set back never lengthens a lifetime.
+pub const CLOCK_STEP_BACK_TOLERANCE: i64 = 60;
+
+fn from_the_future(at: i64, now: i64) -> bool {
+    at - now > CLOCK_STEP_BACK_TOLERANCE
+}
 
 /// A live session: its address, and whether its idle time is due to be written.
 pub struct LiveSession {
@@ -323,7 +361,8 @@ pub fn check_session(
     match session {
         Some((email, created_at, last_seen_at, false))
             if now - last_seen_at < limits.session_idle
-                && now - created_at < limits.session_absolute =>
+                && now - created_at < limits.session_absolute
+                && !from_the_future(created_at.max(last_seen_at), now) =>
         {
             Ok(LiveSession {
                 email,

@@ -135,8 +135,12 @@ CREATE TABLE sign_in_failures (
     consecutive INTEGER NOT NULL DEFAULT 0,
     locks INTEGER NOT NULL DEFAULT 0,
     locked_until INTEGER NOT NULL DEFAULT 0,
+    last_failed_at INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (email, client)
 );
+CREATE INDEX sign_in_failures_by_time ON sign_in_failures(last_failed_at);
+CREATE INDEX codes_by_expiry ON codes(expires_at);
+CREATE INDEX sessions_by_last_seen ON sessions(last_seen_at);
 ALTER TABLE code_sends ADD COLUMN client TEXT NOT NULL DEFAULT '';
 CREATE INDEX code_sends_by_email_client ON code_sends(email, client, sent_at);
 -- Tries at the live code, per client (the code's own row counts them all).

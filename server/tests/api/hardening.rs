@@ -305,19 +305,57 @@ async fn a_forwarded_entry_with_a_port_counts_as_its_address_not_the_one_before_
 }
 
 #[tokio::test]
-async fn a_clients_request_id_is_replaced_by_the_servers_own() {
+async fn a_request_id_is_kept_only_when_short_and_plain() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/healthz"))
-        .header("x-request-id", "client-chosen-id")
-        .send()
-        .await
-        .unwrap();
-    let id = response.headers()["x-request-id"].to_str().unwrap();
-    assert_ne!(id, "client-chosen-id");
-    assert_eq!(id.len(), 16, "the server's own hex id: {id}");
-    assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+    let id_for = |sent: &'static str| {
+        let request = app
+            .client
+            .get(app.url("/healthz"))
+            .header("x-request-id", sent);
+        async move {
+            let response = request.send().await.unwrap();
+            response.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert_eq!(id_for("proxy-7f3a.b_2").await, "proxy-7f3a.b_2");
+    for unsafe_id in [
+        "a\" level=ERROR msg=\"forged",
+        "id with spaces",
+        "%0aforged",
+        "x-very-long-id-that-goes-on-and-on-and-on-past-sixty-four-characters-in-all",
+    ] {
+        let id = id_for(unsafe_id).await;
+        assert_ne!(id, unsafe_id);
+        assert_eq!(id.len(), 16, "the server's own hex id: {id}");
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}
+
+#[tokio::test]
+async fn a_clock_set_back_never_lengthens_a_code_or_a_session() {
+    let app = spawn_app().await;
+    let token = app.sign_in(ADA).await;
+    let code = app.request_code(BOB).await;
+    // An NTP step of a few seconds changes nothing.
+    app.advance(-30);
+    assert_eq!(
+        app.session_status("/portal/email/subscriptions", &token)
+            .await,
+        StatusCode::OK
+    );
+    // Set back by two hours: what was made "in the future" has ended.
+    app.advance(-2 * 3600);
+    assert_eq!(
+        app.session_status("/portal/email/subscriptions", &token)
+            .await,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, _, detail) = error_of(app.verify(BOB, &code).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(detail.unwrap().1, "expired");
 }
 
 #[tokio::test]
@@ -419,4 +457,47 @@ async fn a_stranger_on_one_client_running_every_route_cannot_keep_the_owner_out(
         .await
         .unwrap();
     assert_eq!(verified.status(), StatusCode::OK);
+}
+
+fn sign_in_rows(app: &TestApp) -> i64 {
+    let conn = rusqlite::Connection::open(app.database()).unwrap();
+    [
+        "codes",
+        "code_attempts",
+        "sessions",
+        "sign_in_failures",
+        "code_sends",
+        "ip_starts",
+    ]
+    .iter()
+    .map(|table| {
+        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+            row.get::<_, i64>(0)
+        })
+        .unwrap()
+    })
+    .sum()
+}
+
+#[tokio::test]
+async fn under_steady_traffic_the_sign_in_tables_stop_growing() {
+    let app = spawn_app().await;
+    let limits = app.app.as_ref().unwrap().state.config.limits.clone();
+    for day in 0..4 {
+        // A day's traffic: codes for strangers, wrong guesses, a sign-in.
+        for n in 0..5 {
+            let email = format!("p{day}-{n}@example.com");
+            assert_eq!(app.start(&email).await.status(), StatusCode::OK);
+            app.verify(&email, "000000").await;
+        }
+        app.sign_in(ADA).await;
+        assert!(sign_in_rows(&app) > 0, "the day left rows");
+        app.advance(25 * 3600);
+        let (limits, now) = (limits.clone(), app.clock.now());
+        app.store()
+            .write(move |conn| portal_server::signin::sweep(conn, &limits, now))
+            .await
+            .unwrap();
+        assert_eq!(sign_in_rows(&app), 0, "day {day}: what ended is gone");
+    }
 }
