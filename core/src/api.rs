@@ -188,8 +188,10 @@ impl ErrorCode {
 #[serde(rename_all = "camelCase")]
 pub struct StartRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 320))]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2048))]
     pub token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resend: Option<bool>,
@@ -207,11 +209,15 @@ pub struct StartResponse {
 #[serde(rename_all = "camelCase")]
 pub struct VerifyRequest {
     /// Required; read as empty when missing so it fails like any bad code, on `code`.
+    /// Six digits of any script, with spaces, hyphens or dots between them.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 6, max_length = 64))]
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 320))]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2048))]
     pub token: Option<String>,
 }
 

@@ -61,6 +61,11 @@ impl<T: DeserializeOwned + Default> ApiJson<T> {
                 "Send the request body as application/json.".into(),
             ));
         }
+        // An optional body sent as JSON `null` is no body (the description
+        // says the body may be null).
+        if empty_is_default && bytes.trim_ascii() == b"null" {
+            return Ok(T::default());
+        }
         parse_object(&bytes)
     }
 }

@@ -1,5 +1,7 @@
 //! `/openapi.json`, generated from the handlers' annotations and the portal-core models.
 use axum::Json;
+use portal_core::api::SESSION_HEADER;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::OpenApi;
 
 use crate::routes::{auth, portal};
@@ -20,9 +22,27 @@ use crate::routes::{auth, portal};
         portal::subscription_action,
         portal::cards,
         portal::wallet,
-    )
+    ),
+    modifiers(&SessionHeader)
 )]
 pub struct ApiDoc;
+
+/// The session token travels in its own header, named as a security scheme so
+/// clients and tools know to send it (not as a parameter to make up).
+struct SessionHeader;
+
+impl utoipa::Modify for SessionHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                SESSION_HEADER,
+                "The session token from verify",
+            ))),
+        );
+    }
+}
 
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())

@@ -278,14 +278,14 @@ fn build_peers(tools: &Tools) -> Result<()> {
 
 /// A release portal-server on a free port with a fresh database holding the
 /// demo data and the two big accounts; stopped (its PID only) when dropped.
-struct Served {
+pub struct Served {
     child: Child,
-    base: String,
+    pub base: String,
     _dir: TempDir,
 }
 
 impl Served {
-    fn start(server_bin: &Path, dist: &Path) -> Result<Served> {
+    pub fn start(server_bin: &Path, dist: &Path) -> Result<Served> {
         let dir = TempDir::new()?;
         let db = dir.0.join("portal.db");
         let db_arg = db.to_str().context("UTF-8 path")?;

@@ -11,6 +11,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod fuzz;
+mod fuzz_api;
 mod report;
 mod sizes;
 
@@ -45,6 +47,18 @@ enum Task {
     Serve,
     /// Format check, clippy, native tests, browser tests, the release build, its size budget and the e2e suite.
     Test,
+    /// Fuzz portal-core's email and code parsers and the API answers the app decodes.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
+    /// Contract fuzzing: schemathesis, all checks, against a running release server's /openapi.json.
+    FuzzApi {
+        /// Generated examples per operation.
+        #[arg(long, default_value_t = 100)]
+        examples: u32,
+    },
     /// The built app's first-visit sizes against size-budget.json (no build).
     Sizes,
     /// The portal beside React, Preact and plain-JS peers: sizes, first visits, a
@@ -91,6 +105,11 @@ fn main() -> Result<()> {
             test(&tools)
         }
         Task::Sizes => sizes::guard(&root),
+        Task::Fuzz { seconds } => fuzz::fuzz(&tools, seconds),
+        Task::FuzzApi { examples } => {
+            tools.setup_build()?;
+            fuzz_api::fuzz_api(&tools, examples)
+        }
         Task::Bench { runs, quick } => {
             let runs = if quick { runs.min(3) } else { runs };
             bench::bench(&tools, &bench::Options { runs, quick })

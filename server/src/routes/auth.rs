@@ -179,7 +179,7 @@ pub async fn email_verify(
 /// Revokes the session; answers the same whether or not it was still live.
 #[utoipa::path(
     post, path = paths::SIGNOUT, tag = "Customer Portal Account",
-    params(("x-portal-session" = Option<String>, Header, description = "The session to end")),
+    security((), ("session" = [])),
     responses((status = 200, description = "Signed out (idempotent)", body = SignoutResponse))
 )]
 pub async fn email_signout(

@@ -15,7 +15,7 @@ use crate::store;
 
 #[utoipa::path(
     get, path = paths::SUBSCRIPTIONS, tag = "Customer Portal",
-    params(("x-portal-session" = String, Header, description = "Session token from verify")),
+    security(("session" = [])),
     responses(
         (status = 200, description = "Every subscription, grouped by merchant", body = SubscriptionsResponse),
         (status = 401, description = "Missing, unknown, expired or revoked session", body = ErrorEnvelope),
@@ -34,7 +34,7 @@ pub async fn subscriptions(
 
 #[utoipa::path(
     get, path = paths::CARDS, tag = "Customer Portal",
-    params(("x-portal-session" = String, Header, description = "Session token from verify")),
+    security(("session" = [])),
     responses(
         (status = 200, description = "Saved cards", body = CardsResponse),
         (status = 401, description = "No live session", body = ErrorEnvelope),
@@ -53,7 +53,7 @@ pub async fn cards(
 
 #[utoipa::path(
     get, path = paths::WALLET, tag = "Customer Portal",
-    params(("x-portal-session" = String, Header, description = "Session token from verify")),
+    security(("session" = [])),
     responses(
         (status = 200, description = "Wallet balance and transactions", body = WalletResponse),
         (status = 401, description = "No live session", body = ErrorEnvelope),
@@ -97,18 +97,21 @@ fn refused(refusal: Refusal, state: &lifecycle::State, action: &PortalAction) ->
 #[utoipa::path(
     post, path = paths::SUBSCRIPTION_ACTION, tag = "Customer Portal",
     params(
-        ("x-portal-session" = String, Header, description = "Session token from verify"),
         ("mode" = String, Path, description = "`test` or `live`; must match the subscription"),
         ("id" = String, Path, description = "Subscription id, `sub_…`"),
         ("action" = String, Path, description = "`pause`, `resume` or `cancel`"),
     ),
+    security(("session" = [])),
     request_body(content = Option<CancelRequest>, description = "For cancel: `atPeriodEnd` (default true)"),
     responses(
         (status = 200, description = "The subscription after the action", body = PortalSubscriptionAction),
+        (status = 400, description = "Body is not a JSON object (`null` included) or is over 4 KB, or the path does not decode", body = ErrorEnvelope),
         (status = 401, description = "No live session", body = ErrorEnvelope),
         (status = 403, description = "The merchant does not offer this action in the portal", body = ErrorEnvelope),
         (status = 404, description = "No such subscription for this customer and mode", body = ErrorEnvelope),
         (status = 409, description = "Not a legal transition from the current status", body = ErrorEnvelope),
+        (status = 415, description = "A body that is not application/json", body = ErrorEnvelope),
+        (status = 422, description = "A field of the wrong type, e.g. `atPeriodEnd` not a boolean", body = ErrorEnvelope),
     )
 )]
 pub async fn subscription_action(

@@ -501,3 +501,22 @@ async fn under_steady_traffic_the_sign_in_tables_stop_growing() {
         assert_eq!(sign_in_rows(&app), 0, "day {day}: what ended is gone");
     }
 }
+
+#[tokio::test]
+async fn an_action_with_a_null_body_is_an_action_without_options() {
+    let app = spawn_app().await;
+    let token = app.sign_in(ADA).await;
+    let cancelled = app
+        .post_with_session(
+            "/portal/email/subscriptions/live/sub_ada_active/cancel",
+            &token,
+            Some(serde_json::Value::Null),
+        )
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let body: serde_json::Value = cancelled.json().await.unwrap();
+    assert_eq!(
+        body["cancelAtPeriodEnd"], true,
+        "the default: at the period's end"
+    );
+}
