@@ -8,6 +8,7 @@ use serde_json::json;
 
 mod load;
 mod server;
+mod soak;
 
 #[derive(Parser)]
 #[command(about = "Duro Portal's benchmarks (run by cargo xtask bench)")]
@@ -31,6 +32,19 @@ enum Bench {
         saturation_seconds: u64,
         #[arg(long, default_value_t = 64)]
         workers: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Customers signing in, acting and signing out while the server is killed and restarted.
+    Soak {
+        #[arg(long)]
+        server_bin: PathBuf,
+        #[arg(long, default_value_t = 300)]
+        seconds: u64,
+        #[arg(long, default_value_t = 20)]
+        customers: usize,
+        #[arg(long, default_value_t = 5)]
+        kills: u32,
         #[arg(long)]
         out: PathBuf,
     },
@@ -66,6 +80,34 @@ async fn main() -> Result<()> {
             };
             let phases = server::run(&server_bin, &plan).await?;
             write(&out, &json!({ "phases": phases }))
+        }
+        Bench::Soak {
+            server_bin,
+            seconds,
+            customers,
+            kills,
+            out,
+        } => {
+            let plan = soak::Plan {
+                seconds,
+                customers,
+                kills,
+            };
+            let report = soak::run(&server_bin, &plan).await?;
+            write(&out, &report)?;
+            let failed = report["violations"]
+                .as_array()
+                .is_some_and(|v| !v.is_empty())
+                || report["notInEnvelope"]
+                    .as_array()
+                    .is_some_and(|v| !v.is_empty())
+                || report["integrityCheck"] != "ok";
+            eprintln!("{}", serde_json::to_string_pretty(&report)?);
+            anyhow::ensure!(
+                !failed,
+                "the soak found lost, resurrected or malformed state"
+            );
+            Ok(())
         }
         Bench::Static {
             server_bin,

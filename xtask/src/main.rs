@@ -59,6 +59,14 @@ enum Task {
         #[arg(long, default_value_t = 100)]
         examples: u32,
     },
+    /// Customers on a release server that is killed with SIGKILL and restarted; checks nothing is lost.
+    Soak {
+        #[arg(long, default_value_t = 5)]
+        minutes: u64,
+        /// Kills during the soak.
+        #[arg(long, default_value_t = 5)]
+        kills: u32,
+    },
     /// The built app's first-visit sizes against size-budget.json (no build).
     Sizes,
     /// The portal beside React, Preact and plain-JS peers: sizes, first visits, a
@@ -106,6 +114,7 @@ fn main() -> Result<()> {
         }
         Task::Sizes => sizes::guard(&root),
         Task::Fuzz { seconds } => fuzz::fuzz(&tools, seconds),
+        Task::Soak { minutes, kills } => soak(&tools, minutes, kills),
         Task::FuzzApi { examples } => {
             tools.setup_build()?;
             fuzz_api::fuzz_api(&tools, examples)
@@ -615,6 +624,38 @@ fn serve(tools: &Tools) -> Result<()> {
          Data lives in data/ (delete it to start over). Ctrl-C stops the server.\n"
     );
     run(tools.command(server).args(["serve", "--dev"]))
+}
+
+/// The soak runs in portal-bench (loopback only, bounded by --minutes).
+fn soak(tools: &Tools, minutes: u64, kills: u32) -> Result<()> {
+    run_step(
+        "cargo build --release: portal-server, portal-bench",
+        tools.command("cargo").args([
+            "build",
+            "--release",
+            "-p",
+            "portal-server",
+            "-p",
+            "portal-bench",
+        ]),
+    )?;
+    let root = &tools.root;
+    run_step(
+        &format!("soak: {minutes} min, {kills} kills"),
+        tools
+            .command(
+                root.join("target/release/portal-bench")
+                    .to_str()
+                    .context("UTF-8 path")?,
+            )
+            .arg("soak")
+            .arg("--server-bin")
+            .arg(root.join("target/release/portal-server"))
+            .args(["--seconds", &(minutes * 60).to_string()])
+            .args(["--kills", &kills.to_string()])
+            .arg("--out")
+            .arg(root.join("target/soak/soak.json")),
+    )
 }
 
 fn test(tools: &Tools) -> Result<()> {
