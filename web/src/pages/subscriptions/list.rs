@@ -8,15 +8,22 @@ use portal_core::api::PortalMerchantGroup;
 use super::merchant_section::MerchantSection;
 use crate::messages;
 
-/// What a card shows that tells one subscription from another: plan name, mode, period end.
-type Looks<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
+/// What a card shows that tells one subscription from another: its merchant's
+/// heading, plan name, mode, period end.
+type Looks<'a> = (usize, Option<&'a str>, Option<&'a str>, Option<&'a str>);
 
 /// The subscriptions that a person could not tell apart by what their cards show
-/// (the same plan name, mode and period end): their cards show their reference.
+/// (under the same merchant, the same plan name, mode and period end): their
+/// cards show their reference.
 pub fn look_alike(groups: &[PortalMerchantGroup]) -> HashSet<String> {
     let mut seen: HashMap<Looks, Vec<&str>> = HashMap::new();
-    for subscription in groups.iter().flat_map(|g| &g.subscriptions) {
+    let cards = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(merchant, g)| g.subscriptions.iter().map(move |s| (merchant, s)));
+    for (merchant, subscription) in cards {
         let key = (
+            merchant,
             subscription.plan.as_ref().map(|p| p.name.as_str()),
             subscription.mode.as_ref().map(|m| m.as_str()),
             subscription.current_period_end.as_deref(),
@@ -184,6 +191,11 @@ mod tests {
                 {"id": "c", "mode": "test", "status": "active", "currentPeriodEnd": "2026-12-01T00:00:00Z",
                  "plan": {"id": "p", "name": "Box", "amount": 1, "interval": "month"}},
                 {"id": "d", "mode": "live", "status": "active", "currentPeriodEnd": "2027-01-01T00:00:00Z",
+                 "plan": {"id": "p", "name": "Box", "amount": 1, "interval": "month"}}
+            ]},
+            // Under another merchant's heading, the same plan and date read differently.
+            {"tenantId": "u", "merchantName": "N", "subscriptions": [
+                {"id": "e", "mode": "live", "status": "active", "currentPeriodEnd": "2026-12-01T00:00:00Z",
                  "plan": {"id": "p", "name": "Box", "amount": 1, "interval": "month"}}
             ]}
         ]))
