@@ -35,6 +35,15 @@ enum Bench {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Start's answer time for a real account beside an unknown address (medians).
+    StartTiming {
+        #[arg(long)]
+        server_bin: PathBuf,
+        #[arg(long, default_value_t = 2000)]
+        requests: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Customers signing in, acting and signing out while the server is killed and restarted.
     Soak {
         #[arg(long)]
@@ -80,6 +89,15 @@ async fn main() -> Result<()> {
             };
             let phases = server::run(&server_bin, &plan).await?;
             write(&out, &json!({ "phases": phases }))
+        }
+        Bench::StartTiming {
+            server_bin,
+            requests,
+            out,
+        } => {
+            let report = server::start_timing(&server_bin, requests).await?;
+            eprintln!("{report}");
+            write(&out, &report)
         }
         Bench::Soak {
             server_bin,

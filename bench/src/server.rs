@@ -56,6 +56,7 @@ impl Server {
                 &format!("127.0.0.1:{port}"),
                 "--trusted-proxy",
                 "127.0.0.1",
+                "--dev-clock",
             ])
             .arg("--database")
             .arg(&database)
@@ -404,4 +405,52 @@ pub async fn static_files(binary: &Path, dist: &Path, rounds: u32) -> Result<Val
         );
     }
     Ok(Value::Object(report))
+}
+
+/// Start for a real account and for an unknown address, interleaved, one
+/// request at a time on one connection: the medians must not tell them apart.
+/// Both are resends from a fresh client address each (the same database work),
+/// and the dev clock skips an hour before the hourly ceilings are reached.
+pub async fn start_timing(binary: &Path, requests: u64) -> Result<Value> {
+    let server = Server::start(binary, None).await?;
+    let client = reqwest::Client::builder().tcp_nodelay(true).build()?;
+    let mut known = Vec::with_capacity(requests as usize);
+    let mut unknown = Vec::with_capacity(requests as usize);
+    for i in 0..requests * 2 {
+        if i % 30 == 0 {
+            client
+                .post(server.url("/dev/clock/advance"))
+                .json(&json!({ "seconds": 3601 }))
+                .send()
+                .await?
+                .error_for_status()?;
+        }
+        let (email, times) = if i % 2 == 0 {
+            (LARGE_ACCOUNT, &mut known)
+        } else {
+            ("nobody@bench.example", &mut unknown)
+        };
+        let sent = Instant::now();
+        let status = client
+            .post(server.url("/portal/email/start"))
+            .header("x-forwarded-for", client_address(i + 1_000_000))
+            .json(&json!({ "email": email, "resend": true }))
+            .send()
+            .await?
+            .status();
+        let took = sent.elapsed().as_secs_f64() * 1000.0;
+        anyhow::ensure!(status.is_success(), "start answered {status} for {email}");
+        times.push(took);
+    }
+    let median = |times: &mut Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    let (known_ms, unknown_ms) = (median(&mut known), median(&mut unknown));
+    Ok(json!({
+        "requests": requests,
+        "knownMedianMs": known_ms,
+        "unknownMedianMs": unknown_ms,
+        "differenceMs": known_ms - unknown_ms,
+    }))
 }
