@@ -211,6 +211,16 @@ pub fn verify(
             retry_after: locked_until - now,
         }));
     }
+    // And one client guessing across many addresses meets an hourly limit.
+    let (failures, retry_after) = hourly_window(
+        conn,
+        "SELECT COUNT(*), MIN(at) FROM client_failures WHERE at > ?1 AND ip = ?2",
+        &[client],
+        now,
+    )?;
+    if failures >= limits.verify_failures_per_client_per_hour {
+        return Ok(Err(SignInError::RateLimited { retry_after }));
+    }
 
     let stored: Option<(Vec<u8>, i64, i64)> = conn
         .query_row(
@@ -273,6 +283,10 @@ pub fn verify(
         }));
     }
 
+    conn.execute(
+        "INSERT INTO client_failures (ip, at) VALUES (?1, ?2)",
+        params![client, now],
+    )?;
     let consecutive = consecutive + 1;
     let (locks, locked_until) = if consecutive >= limits.failures_before_lock {
         // 30 s, then doubling with each further failure, up to an hour.
@@ -325,6 +339,7 @@ pub fn sweep(conn: &Connection, limits: &Limits, now: i64) -> Result<usize, Stor
         params![now - FAILURES_KEPT_SECONDS, now],
     )?;
     deleted += conn.execute("DELETE FROM ip_starts WHERE at <= ?1", [now - HOUR])?;
+    deleted += conn.execute("DELETE FROM client_failures WHERE at <= ?1", [now - HOUR])?;
     deleted += conn.execute("DELETE FROM code_sends WHERE sent_at <= ?1", [now - HOUR])?;
     Ok(deleted)
 }

@@ -29,6 +29,8 @@ pub struct Limits {
     /// ... and from all clients together.
     pub attempts_per_code_all_clients: i64,
     pub failures_before_lock: i64,
+    /// Wrong codes one client may send in an hour, across all addresses.
+    pub verify_failures_per_client_per_hour: i64,
     pub first_lock: i64,
     pub longest_lock: i64,
     pub session_idle: i64,
@@ -46,6 +48,7 @@ impl Default for Limits {
             attempts_per_code: limits::ATTEMPTS_PER_CODE.into(),
             attempts_per_code_all_clients: 2 * i64::from(limits::ATTEMPTS_PER_CODE),
             failures_before_lock: 20,
+            verify_failures_per_client_per_hour: 100,
             first_lock: 30,
             longest_lock: 60 * 60,
             session_idle: limits::SESSION_IDLE_SECONDS.into(),

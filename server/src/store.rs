@@ -143,6 +143,10 @@ CREATE INDEX codes_by_expiry ON codes(expires_at);
 CREATE INDEX sessions_by_last_seen ON sessions(last_seen_at);
 ALTER TABLE code_sends ADD COLUMN client TEXT NOT NULL DEFAULT '';
 CREATE INDEX code_sends_by_email_client ON code_sends(email, client, sent_at);
+-- Each wrong code, by client, for the hourly limit across addresses.
+CREATE TABLE client_failures (ip TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX client_failures_by_ip ON client_failures(ip, at);
+CREATE INDEX client_failures_by_at ON client_failures(at);
 -- Tries at the live code, per client (the code's own row counts them all).
 CREATE TABLE code_attempts (
     email TEXT NOT NULL,

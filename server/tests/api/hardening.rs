@@ -468,6 +468,7 @@ fn sign_in_rows(app: &TestApp) -> i64 {
         "sign_in_failures",
         "code_sends",
         "ip_starts",
+        "client_failures",
     ]
     .iter()
     .map(|table| {
@@ -518,5 +519,64 @@ async fn an_action_with_a_null_body_is_an_action_without_options() {
     assert_eq!(
         body["cancelAtPeriodEnd"], true,
         "the default: at the period's end"
+    );
+}
+
+#[tokio::test]
+async fn one_client_guessing_across_many_addresses_meets_an_hourly_limit() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        config.limits.verify_failures_per_client_per_hour = 10;
+    })
+    .await;
+    // Two addresses, five wrong codes each: ten failures from the stranger.
+    for n in 0..3 {
+        let email = format!("victim{n}@example.com");
+        let start = serde_json::json!({ "email": email });
+        assert_eq!(
+            post_from(&app, STRANGER, "/portal/email/start", start).await,
+            StatusCode::OK
+        );
+        let guess = serde_json::json!({ "email": email, "code": "000000" });
+        let answer = post_from(&app, STRANGER, "/portal/email/verify", guess).await;
+        let expected = if n < 2 {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(answer, expected, "address {n}");
+        if n < 2 {
+            for _ in 0..4 {
+                let guess = serde_json::json!({ "email": email, "code": "000000" });
+                post_from(&app, STRANGER, "/portal/email/verify", guess).await;
+            }
+        }
+    }
+    // Others are not affected, and the hour passes.
+    let code = app.request_code(ADA).await;
+    let owner = post_from(
+        &app,
+        OWNER,
+        "/portal/email/verify",
+        serde_json::json!({ "email": ADA, "code": code }),
+    )
+    .await;
+    assert_eq!(owner, StatusCode::OK);
+    app.advance(3601);
+    let email = "victim9@example.com";
+    assert_eq!(
+        post_from(
+            &app,
+            STRANGER,
+            "/portal/email/start",
+            serde_json::json!({ "email": email })
+        )
+        .await,
+        StatusCode::OK
+    );
+    let guess = serde_json::json!({ "email": email, "code": "000000" });
+    assert_eq!(
+        post_from(&app, STRANGER, "/portal/email/verify", guess).await,
+        StatusCode::UNPROCESSABLE_ENTITY
     );
 }
