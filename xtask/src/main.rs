@@ -70,7 +70,7 @@ enum Task {
     /// The built app's first-visit sizes against size-budget.json (no build).
     Sizes,
     /// The portal beside React, Preact and plain-JS peers: sizes, first visits, a
-    /// 1,000-card render, the server under load; writes BENCHMARKS.md (~20 min).
+    /// 1,000-card render, the server under load; writes BENCHMARKS.md (~10 min).
     Bench {
         /// First visits of each page per condition.
         #[arg(long, default_value_t = 15)]
