@@ -90,11 +90,14 @@ fn parse_object<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AppError> {
             (".", None) => String::new(),
             _ => path,
         };
-        AppError::invalid(
-            &path,
-            "invalid_type",
-            format!("Check the field {path}: {}", error.inner()),
-        )
+        // serde's own message repeats the value sent; the answer names the
+        // field (from our models, never the client's keys) and not the value.
+        let message = if missing.is_some() {
+            format!("The field {path} is missing.")
+        } else {
+            format!("The field {path} has the wrong type.")
+        };
+        AppError::invalid(&path, "invalid_type", message)
     })
 }
 

@@ -604,3 +604,18 @@ async fn frame_ancestors_hold_only_origins_so_they_cannot_rewrite_the_policy() {
     .await;
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_error_names_the_field_and_never_repeats_what_was_sent() {
+    let app = spawn_app().await;
+    let response = app
+        .post(
+            "/portal/email/start",
+            serde_json::json!({ "email": "ada@example.com", "resend": "<script>x</script>" }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("resend"), "{body}");
+    assert!(!body.contains("script"), "the value came back: {body}");
+}
