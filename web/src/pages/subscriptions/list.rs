@@ -39,7 +39,7 @@ pub fn look_alike(groups: &[PortalMerchantGroup]) -> HashSet<String> {
 
 /// Cards shown at once (about a screen's worth), then cards added a task at a time.
 const FIRST_CARDS: usize = 12;
-const MORE_CARDS: usize = 100;
+pub const MORE_CARDS: usize = 100;
 
 /// How many cards are on the page after each step: `FIRST_CARDS`, then
 /// `MORE_CARDS` more each time, across merchants and within a big one.

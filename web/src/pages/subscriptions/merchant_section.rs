@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use portal_core::api::{PortalAction, PortalMerchantGroup};
 
 use super::card::SubscriptionCard;
+use super::list::MORE_CARDS;
 
 #[component]
 pub fn MerchantSection(
@@ -22,6 +23,13 @@ pub fn MerchantSection(
     let allowed: Option<Arc<[PortalAction]>> = group.actions.map(Arc::from);
     let merchant: Arc<str> = Arc::from(group.merchant_name.as_str());
     let total = group.subscriptions.len();
+    // Only a merchant with more cards than a step skips laying out the ones off
+    // screen: a small one lays out whole, as it always did (no placeholders).
+    let cards_class = if total > MORE_CARDS {
+        "cards many"
+    } else {
+        "cards"
+    };
     // Each subscription is handed to its card once, when the card is made.
     let subscriptions = StoredValue::new(
         group
@@ -51,7 +59,7 @@ pub fn MerchantSection(
     view! {
         <section class="merchant" aria-labelledby=labelled_by data-testid="merchant">
             <h2 id=heading_id class="merchant-name">{group.merchant_name}</h2>
-            <ul class="cards" role="list">{cards}</ul>
+            <ul class=cards_class role="list">{cards}</ul>
         </section>
     }
 }
