@@ -11,7 +11,9 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 use crate::sizes::{self, Asset};
-use crate::{build_app, precompress, run, run_step, step, Outcome, Toolchain, Tools};
+use crate::{
+    build_app, build_release, precompress, run, run_step, step, Outcome, Toolchain, Tools,
+};
 
 const BENCH_TOOLS: &str = "target/tools/bench";
 const OUT: &str = "target/bench";
@@ -34,17 +36,7 @@ pub fn bench(tools: &Tools, options: &Options) -> Result<()> {
     std::fs::create_dir_all(&out)?;
     setup(tools)?;
     build_app(tools, Toolchain::Nightly)?;
-    run_step(
-        "cargo build --release: portal-server, portal-bench",
-        tools.command("cargo").args([
-            "build",
-            "--release",
-            "-p",
-            "portal-server",
-            "-p",
-            "portal-bench",
-        ]),
-    )?;
+    build_release(tools, &["portal-server", "portal-bench"])?;
     build_peers(tools)?;
     let server_bin = root.join("target/release/portal-server");
 

@@ -32,12 +32,7 @@ pub fn fuzz_api(tools: &Tools, examples: u32) -> Result<()> {
             Ok(Outcome::Done)
         },
     )?;
-    run_step(
-        "cargo build --release -p portal-server",
-        tools
-            .command("cargo")
-            .args(["build", "--release", "-p", "portal-server"]),
-    )?;
+    crate::build_release(tools, &["portal-server"])?;
     let served = Served::start(
         &tools.root.join("target/release/portal-server"),
         &tools.root.join("dist"),

@@ -553,10 +553,24 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A file as the server sends it: brotli -q 11 and gzip -9 (the sizes
+/// `cargo xtask sizes` reports are these same bytes).
+fn compress(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    use std::io::Write;
+    let mut brotli = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut brotli, &params)?;
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(bytes)?;
+    Ok((brotli, gzip.finish()?))
+}
+
 /// Writes `.br` and `.gz` beside each text and wasm asset, so the server can send
 /// them to browsers that accept them (a third of the bytes for the wasm).
 fn precompress(dist: &Path) -> Result<()> {
-    use std::io::Write;
     for entry in std::fs::read_dir(dist)? {
         let path = entry?.path();
         // Trunk puts wasm-bindgen's inline JS in snippets/.
@@ -572,21 +586,13 @@ fn precompress(dist: &Path) -> Result<()> {
         if !compressible {
             continue;
         }
-        let bytes = std::fs::read(&path)?;
-        let mut brotli = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams {
-            quality: 11,
-            ..Default::default()
-        };
-        brotli::BrotliCompress(&mut bytes.as_slice(), &mut brotli, &params)?;
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gzip.write_all(&bytes)?;
+        let (brotli, gzip) = compress(&std::fs::read(&path)?)?;
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
             .context("file name")?;
         std::fs::write(dist.join(format!("{name}.br")), brotli)?;
-        std::fs::write(dist.join(format!("{name}.gz")), gzip.finish()?)?;
+        std::fs::write(dist.join(format!("{name}.gz")), gzip)?;
     }
     Ok(())
 }
@@ -626,19 +632,22 @@ fn serve(tools: &Tools) -> Result<()> {
     run(tools.command(server).args(["serve", "--dev"]))
 }
 
+/// Release builds of the workspace's native programs, into target/release/.
+fn build_release(tools: &Tools, packages: &[&str]) -> Result<()> {
+    let mut cargo = tools.command("cargo");
+    cargo.args(["build", "--release"]);
+    for package in packages {
+        cargo.args(["-p", package]);
+    }
+    run_step(
+        &format!("cargo build --release: {}", packages.join(", ")),
+        &mut cargo,
+    )
+}
+
 /// The soak runs in portal-bench (loopback only, bounded by --minutes).
 fn soak(tools: &Tools, minutes: u64, kills: u32) -> Result<()> {
-    run_step(
-        "cargo build --release: portal-server, portal-bench",
-        tools.command("cargo").args([
-            "build",
-            "--release",
-            "-p",
-            "portal-server",
-            "-p",
-            "portal-bench",
-        ]),
-    )?;
+    build_release(tools, &["portal-server", "portal-bench"])?;
     let root = &tools.root;
     run_step(
         &format!("soak: {minutes} min, {kills} kills"),

@@ -15,21 +15,13 @@ pub struct Asset {
 
 impl Asset {
     pub fn measure(dir: &Path, path: &str) -> Result<Asset> {
-        use std::io::Write;
         let bytes = std::fs::read(dir.join(path.trim_start_matches('/')))
             .with_context(|| format!("reading {path} in {}", dir.display()))?;
-        let mut brotli = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams {
-            quality: 11,
-            ..Default::default()
-        };
-        brotli::BrotliCompress(&mut bytes.as_slice(), &mut brotli, &params)?;
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gzip.write_all(&bytes)?;
+        let (brotli, gzip) = crate::compress(&bytes)?;
         Ok(Asset {
             path: path.to_string(),
             raw: bytes.len(),
-            gzip: gzip.finish()?.len(),
+            gzip: gzip.len(),
             brotli: brotli.len(),
         })
     }
