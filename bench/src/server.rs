@@ -74,14 +74,7 @@ impl Server {
             child,
             _dir: dir,
         };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while client.get(server.url("/healthz")).send().await.is_err() {
-            if Instant::now() > deadline {
-                bail!("portal-server did not answer on port {port}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_until_serving(&server.base).await?;
         Ok(server)
     }
 
@@ -110,24 +103,9 @@ impl Server {
             .send()
             .await?
             .error_for_status()?;
-        let mut code = None;
-        for _ in 0..100 {
-            let outbox: Value = client
-                .get(self.url("/dev/outbox"))
-                .send()
-                .await?
-                .json()
-                .await?;
-            code = outbox["items"]
-                .as_array()
-                .and_then(|items| items.iter().find(|m| m["to"] == email))
-                .and_then(|m| m["code"].as_str().map(str::to_string));
-            if code.is_some() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let code = code.context("no code in the dev outbox")?;
+        let code = mailed_code(client, &self.base, email)
+            .await?
+            .context("no code in the dev outbox")?;
         let answer: Value = client
             .post(self.url("/portal/email/verify"))
             .json(&json!({ "email": email, "code": code }))
@@ -155,6 +133,45 @@ impl Server {
         client.post(self.url("/dev/latency/reset")).send().await?;
         Ok(())
     }
+}
+
+/// Waits up to 20 s for a freshly started server to answer /healthz.
+pub async fn wait_until_serving(base: &str) -> Result<()> {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        if Instant::now() > deadline {
+            bail!("portal-server did not answer at {base}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+/// The newest code mailed to `email`, read from the dev outbox (mail leaves
+/// off the request path, so it may take a moment); `None` after 2 s.
+pub async fn mailed_code(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+) -> Result<Option<String>> {
+    for _ in 0..100 {
+        let outbox: Value = client
+            .get(format!("{base}/dev/outbox"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let code = outbox["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|m| m["to"] == email))
+            .and_then(|m| m["code"].as_str().map(str::to_string));
+        if code.is_some() {
+            return Ok(code);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(None)
 }
 
 /// A client address for request `i`, from 10.0.0.0/8: one per simulated client.

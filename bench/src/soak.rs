@@ -10,10 +10,12 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 use tokio::sync::{Mutex, RwLock};
+
+use crate::server::{mailed_code, wait_until_serving};
 
 pub struct Plan {
     pub seconds: u64,
@@ -66,20 +68,7 @@ impl Soaked {
             .spawn()
             .context("starting portal-server")?;
         self.child = Some(child);
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while client
-            .get(format!("{}/healthz", self.base()))
-            .send()
-            .await
-            .is_err()
-        {
-            if Instant::now() > deadline {
-                bail!("portal-server did not come back on port {}", self.port);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Ok(())
+        wait_until_serving(&self.base()).await
     }
 
     async fn kill(&mut self) -> Result<()> {
@@ -352,27 +341,8 @@ async fn sign_in(
     if !matches!(started, Some((200, _))) {
         return None;
     }
-    let mut code = None;
-    for _ in 0..50 {
-        let outbox: Value = client
-            .get(format!("{base}/dev/outbox"))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
-        code = outbox["items"]
-            .as_array()
-            .and_then(|items| items.iter().find(|m| m["to"] == email))
-            .and_then(|m| m["code"].as_str().map(str::to_string));
-        if code.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
     // A kill empties the outbox: the next round asks again.
-    let code = code?;
+    let code = mailed_code(client, base, email).await.ok().flatten()?;
     let verified = send(
         ledger,
         post("/portal/email/verify").json(&json!({ "email": email, "code": code })),
