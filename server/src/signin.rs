@@ -321,9 +321,10 @@ pub const SESSION_REFRESH_SECONDS: i64 = 60;
 pub const FAILURES_KEPT_SECONDS: i64 = 24 * 60 * 60;
 
 /// Deletes what can no longer count: expired codes and their tries, ended
-/// sessions, failures after a quiet day. The hourly windows sweep themselves
-/// at each start. Run on a schedule (`Application`), so the database holds
-/// the live state of sign-in and not its history.
+/// sessions, failures after a quiet day, and the hourly windows' rows past the
+/// hour (start trims its own two as it goes; wrong codes' rows are trimmed only
+/// here). Run on a schedule (`Application`), so the database holds the live
+/// state of sign-in and not its history.
 pub fn sweep(conn: &Connection, limits: &Limits, now: i64) -> Result<usize, StoreError> {
     let mut deleted = conn.execute("DELETE FROM codes WHERE expires_at <= ?1", [now])?;
     deleted += conn.execute(

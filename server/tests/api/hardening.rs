@@ -271,28 +271,20 @@ async fn a_forwarded_entry_with_a_port_counts_as_its_address_not_the_one_before_
     })
     .await;
     // The attacker varies the part they control; the proxy appended the real address.
-    for n in 0..3 {
-        let status = post_from(
-            &app,
-            &format!("6.6.6.{n}, 192.0.2.10:5555"),
-            "/portal/email/start",
-            serde_json::json!({ "email": format!("p{n}@example.com") }),
-        )
-        .await;
-        let expected = if n < 2 {
-            StatusCode::OK
-        } else {
-            StatusCode::TOO_MANY_REQUESTS
-        };
-        assert_eq!(status, expected, "start {n}");
-    }
+    third_start_is_refused(&app, "p", |n| format!("6.6.6.{n}, 192.0.2.10:5555")).await;
     // And one IPv6 /64 is one client.
+    third_start_is_refused(&app, "q", |n| format!("2001:db8:1:2::{n:x}")).await;
+}
+
+/// Starts for three new addresses from `client(n)`: with two starts an hour per
+/// client, the third is refused when all three count as one client.
+async fn third_start_is_refused(app: &TestApp, prefix: &str, client: impl Fn(u32) -> String) {
     for n in 0..3 {
         let status = post_from(
-            &app,
-            &format!("2001:db8:1:2::{n:x}"),
+            app,
+            &client(n),
             "/portal/email/start",
-            serde_json::json!({ "email": format!("q{n}@example.com") }),
+            serde_json::json!({ "email": format!("{prefix}{n}@example.com") }),
         )
         .await;
         let expected = if n < 2 {
@@ -300,7 +292,7 @@ async fn a_forwarded_entry_with_a_port_counts_as_its_address_not_the_one_before_
         } else {
             StatusCode::TOO_MANY_REQUESTS
         };
-        assert_eq!(status, expected, "start {n} from the same /64");
+        assert_eq!(status, expected, "start {n} from {}", client(n));
     }
 }
 
