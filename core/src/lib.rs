@@ -10,6 +10,7 @@ extern crate alloc;
 pub mod api;
 mod code;
 mod email;
+pub mod embed;
 pub mod lifecycle;
 pub mod limits;
 mod money;

@@ -33,7 +33,7 @@ use crate::mail::{MailMetrics, Mailer};
 use crate::routes::{self, auth, dev, portal};
 use crate::state::{AppState, Config, ConnectionLimits};
 use crate::store::Store;
-use crate::web_app::{self, AppHeaders};
+use crate::web_app::{self, AppHeaders, ServedConfig};
 
 #[derive(Clone, Default)]
 struct RandomRequestId;
@@ -107,14 +107,22 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
 
     let app = match &state.config.dist {
         Some(dist) => {
-            let api_origin = web_app::configured_api_origin(dist)?;
-            let headers =
-                AppHeaders::new(dist, &state.config.frame_ancestors, api_origin.as_slice())?;
+            let ancestors = crate::state::frame_ancestors(&state.config.frame_ancestors)?;
+            let config = ServedConfig::load(dist, &ancestors)?;
+            let headers = AppHeaders::new(dist, &ancestors, config.api_origin.as_slice())?;
             let files = ServeDir::new(dist)
                 .precompressed_br()
                 .precompressed_gzip()
                 .fallback(ServeFile::new(dist.join("index.html")));
+            let config = config.body;
             Router::new()
+                // Built beside the app, served with this server's embedOrigins.
+                .route(
+                    "/config.json",
+                    get(move || async move {
+                        ([(header::CONTENT_TYPE, "application/json")], config)
+                    }),
+                )
                 .fallback_service(files)
                 .layer(axum::middleware::from_fn_with_state(
                     headers.csp,

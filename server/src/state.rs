@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderValue;
+use portal_core::embed::Ancestors;
 use portal_core::limits;
 
 use crate::clock::Clock;
@@ -155,7 +156,7 @@ impl Config {
             !self.dev_clock || self.dev,
             "--dev-clock needs --dev: moving the clock skips every lock and hourly limit."
         );
-        check_frame_ancestors(&self.frame_ancestors)?;
+        frame_ancestors(&self.frame_ancestors)?;
         let c = &self.connections;
         anyhow::ensure!(
             !c.header_timeout.is_zero() && !c.body_timeout.is_zero(),
@@ -180,61 +181,10 @@ pub struct AppState {
     pub latency: Latency,
 }
 
-/// `--frame-ancestors` goes into the app's Content-Security-Policy as it is, so
-/// it may hold only what that directive allows here: `'none'` alone, or
-/// `'self'` and origins (`https://shop.example.com`, `https://*.example.com:8443`;
-/// `http://` only for localhost and 127.0.0.1), separated by spaces. Anything
-/// else (a `;` that would start another directive, a path, `*`, a scheme
-/// alone) is refused when the server starts.
-pub fn check_frame_ancestors(value: &str) -> anyhow::Result<()> {
-    let sources: Vec<&str> = value.split_whitespace().collect();
-    let refuse = |source: &str, why: &str| {
-        anyhow::anyhow!(
-            "--frame-ancestors {value:?}: {source:?} {why}. Give 'none', or 'self' and \
-             origins such as https://shop.example.com, separated by spaces."
-        )
-    };
-    if sources.is_empty() {
-        return Err(refuse("", "is empty"));
-    }
-    for source in &sources {
-        match *source {
-            "'none'" if sources.len() == 1 => continue,
-            "'none'" => return Err(refuse(source, "must stand alone")),
-            "'self'" => continue,
-            _ => {}
-        }
-        let (scheme, rest) = source
-            .split_once("://")
-            .ok_or_else(|| refuse(source, "is not an origin"))?;
-        let (host, port) = match rest.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (rest, None),
-        };
-        let name = host.strip_prefix("*.").unwrap_or(host);
-        let host_ok = !name.is_empty()
-            && name.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            });
-        if !host_ok {
-            return Err(refuse(
-                source,
-                "does not name a host (no paths, no wildcards but *.)",
-            ));
-        }
-        if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(refuse(source, "has a port that is not a number"));
-        }
-        let loopback = matches!(host, "localhost" | "127.0.0.1");
-        match scheme {
-            "https" => {}
-            "http" if loopback => {}
-            _ => return Err(refuse(source, "must use https (http only for localhost)")),
-        }
-    }
-    Ok(())
+/// `--frame-ancestors` goes into the app's Content-Security-Policy and its
+/// served `config.json`, so it may hold only what that directive allows here
+/// (portal-core's `Ancestors`); anything else is refused when the server starts.
+pub fn frame_ancestors(value: &str) -> anyhow::Result<Ancestors> {
+    Ancestors::parse_directive(value)
+        .map_err(|e| anyhow::anyhow!("--frame-ancestors {value:?}: {e}."))
 }

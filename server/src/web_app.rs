@@ -7,6 +7,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use portal_core::embed::Ancestors;
 use sha2::{Digest, Sha256};
 
 /// `'sha256-…'` sources for every inline `<script>` in index.html (Trunk's loader),
@@ -36,32 +37,62 @@ pub fn inline_script_hashes(index_html: &str) -> Vec<String> {
     hashes
 }
 
-/// The origin (`scheme://host[:port]`) of the API host that `config.json` names, if any,
-/// so the CSP lets the app call it.
-pub fn configured_api_origin(dist: &Path) -> anyhow::Result<Option<String>> {
-    let Ok(text) = std::fs::read_to_string(dist.join("config.json")) else {
-        return Ok(None);
-    };
-    let config: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}/config.json is not JSON: {e}", dist.display()))?;
-    let base = config
-        .get("apiBase")
-        .and_then(|v| v.as_str())
-        .unwrap_or("")
-        .trim();
-    if base.is_empty() {
-        return Ok(None);
+/// `config.json` as this server serves it: the built file with `embedOrigins`
+/// set from `--frame-ancestors`, so the pages that may frame the app are
+/// configured once (the CSP and the app's own check read the same list).
+pub struct ServedConfig {
+    pub body: String,
+    /// The origin (`scheme://host[:port]`) of the API host it names, if any,
+    /// so the CSP lets the app call it.
+    pub api_origin: Option<String>,
+}
+
+impl ServedConfig {
+    pub fn load(dist: &Path, ancestors: &Ancestors) -> anyhow::Result<ServedConfig> {
+        let path = dist.join("config.json");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "{}".to_string(),
+            Err(e) => anyhow::bail!("{}: {e}", path.display()),
+        };
+        let mut config: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{} is not a JSON object: {e}", path.display()))?;
+        let entries = ancestors.entries();
+        if let Some(built) = config.get("embedOrigins") {
+            if *built != serde_json::json!(entries) {
+                tracing::warn!(
+                    "{} lists embedOrigins {built}; this server serves {entries:?} from --frame-ancestors instead",
+                    path.display()
+                );
+            }
+        }
+        config.insert("embedOrigins".into(), serde_json::json!(entries));
+        let base = config
+            .get("apiBase")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .trim();
+        let api_origin = if base.is_empty() {
+            None
+        } else {
+            let (scheme, rest) = base
+                .split_once("://")
+                .filter(|(scheme, _)| matches!(*scheme, "http" | "https"))
+                .ok_or_else(|| {
+                    anyhow::anyhow!("config.json apiBase {base:?} is not an http(s) URL")
+                })?;
+            let host = rest.split('/').next().unwrap_or_default();
+            anyhow::ensure!(
+                !host.is_empty() && !host.contains([' ', ';', '\'', '"']),
+                "config.json apiBase {base:?} has no usable host"
+            );
+            Some(format!("{scheme}://{host}"))
+        };
+        Ok(ServedConfig {
+            body: serde_json::Value::Object(config).to_string(),
+            api_origin,
+        })
     }
-    let (scheme, rest) = base
-        .split_once("://")
-        .filter(|(scheme, _)| matches!(*scheme, "http" | "https"))
-        .ok_or_else(|| anyhow::anyhow!("config.json apiBase {base:?} is not an http(s) URL"))?;
-    let host = rest.split('/').next().unwrap_or_default();
-    anyhow::ensure!(
-        !host.is_empty() && !host.contains([' ', ';', '\'', '"']),
-        "config.json apiBase {base:?} has no usable host"
-    );
-    Ok(Some(format!("{scheme}://{host}")))
 }
 
 pub struct AppHeaders {
@@ -71,7 +102,7 @@ pub struct AppHeaders {
 impl AppHeaders {
     pub fn new(
         dist: &Path,
-        frame_ancestors: &str,
+        frame_ancestors: &Ancestors,
         connect_origins: &[String],
     ) -> anyhow::Result<AppHeaders> {
         let index = std::fs::read_to_string(dist.join("index.html")).map_err(|e| {
@@ -88,7 +119,8 @@ impl AppHeaders {
         let csp = format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {scripts}; style-src 'self'; \
              img-src 'self' data:; connect-src {connect}; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors {frame_ancestors}"
+             form-action 'self'; frame-ancestors {}",
+            frame_ancestors.directive()
         );
         Ok(AppHeaders {
             csp: HeaderValue::from_str(&csp)?,

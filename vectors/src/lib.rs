@@ -110,5 +110,44 @@ pub fn lifecycle() -> Vec<LifecycleCase> {
     )
 }
 
+/// Which pages may frame the portal, and what passes between them (`embed.json`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmbedCases {
+    pub origins: Vec<OriginCase>,
+    /// `--frame-ancestors` values the server refuses to start with.
+    pub refused: Vec<String>,
+    pub host_messages: Vec<HostMessageCase>,
+    pub portal_events: Vec<PortalEventCase>,
+}
+
+/// May a page at `origin` frame a portal (at `own`) that allows `allowed`?
+#[derive(Debug, Clone, Deserialize)]
+pub struct OriginCase {
+    pub allowed: String,
+    pub own: Option<String>,
+    pub origin: String,
+    pub allow: bool,
+}
+
+/// A message from the parent, and whether it is an init the portal accepts.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HostMessageCase {
+    pub message: serde_json::Value,
+    pub init: bool,
+}
+
+/// One of the portal's events as its parent receives it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PortalEventCase {
+    pub event: String,
+    pub message: serde_json::Value,
+}
+
+pub fn embed() -> EmbedCases {
+    serde_json::from_str(include_str!("../../core/tests/vectors/embed.json"))
+        .unwrap_or_else(|e| panic!("embed.json is not valid: {e}"))
+}
+
 /// Duro's documented answer to verify.
 pub const VERIFY_EXAMPLE: &str = include_str!("../../core/tests/vectors/verify_example.json");

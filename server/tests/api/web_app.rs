@@ -111,3 +111,52 @@ async fn app_routes_fall_back_to_the_page_and_hashed_assets_cache_for_good() {
     assert_eq!(api.status(), StatusCode::NOT_FOUND);
     assert_eq!(api.headers()["cache-control"], "no-store");
 }
+
+#[tokio::test]
+async fn config_json_carries_the_pages_that_may_frame_the_app_as_the_csp_does() {
+    let dist = fake_dist();
+    std::fs::write(
+        dist.path().join("config.json"),
+        r#"{"apiBase": "", "embedOrigins": ["https://stale.example.com"]}"#,
+    )
+    .unwrap();
+    // A precompressed copy of the built file must not win over the served one.
+    std::fs::write(dist.path().join("config.json.br"), b"stale").unwrap();
+    let app = spawn_app_with(|config| {
+        config.dist = Some(dist.path().to_path_buf());
+        config.frame_ancestors = "'self' https://shop.example.com http://localhost:3000".into();
+    })
+    .await;
+    let response = app
+        .client
+        .get(app.url("/config.json"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    assert!(response.headers().get("content-encoding").is_none());
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.ends_with("frame-ancestors 'self' https://shop.example.com http://localhost:3000"),
+        "{csp}"
+    );
+    let config: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        config,
+        serde_json::json!({
+            "apiBase": "",
+            "embedOrigins": ["'self'", "https://shop.example.com", "http://localhost:3000"]
+        })
+    );
+
+    // Not framable: the list is empty, so the app in a frame shows nothing.
+    let dist = fake_dist();
+    let app = spawn_app_with(|config| config.dist = Some(dist.path().to_path_buf())).await;
+    let config: serde_json::Value = app.get("/config.json").await.json().await.unwrap();
+    assert_eq!(config, serde_json::json!({ "embedOrigins": [] }));
+}
