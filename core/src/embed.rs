@@ -44,9 +44,10 @@ pub struct AncestorError {
 
 impl fmt::Display for AncestorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not `{:?}`: escaping text would bring Unicode tables into the app.
         write!(
             f,
-            "{:?} {}. Give 'none', or 'self' and origins such as https://shop.example.com",
+            "\"{}\" {}. Give 'none', or 'self' and origins such as https://shop.example.com",
             self.source, self.why
         )
     }
@@ -222,8 +223,7 @@ impl Ancestors {
 }
 
 /// A colour scheme the parent asks for, to match its own page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Theme {
     Light,
     Dark,
@@ -249,8 +249,9 @@ pub struct HostMessage {
     kind: String,
     #[serde(default)]
     token: Option<String>,
+    // Text, checked in `init`: an enum's own deserializer costs the app a kilobyte.
     #[serde(default)]
-    theme: Option<Theme>,
+    theme: Option<String>,
 }
 
 /// The parent's init, checked.
@@ -285,9 +286,15 @@ impl HostMessage {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         });
+        let theme = match self.theme.as_deref() {
+            None => None,
+            Some("light") => Some(Theme::Light),
+            Some("dark") => Some(Theme::Dark),
+            Some(_) => return None,
+        };
         token_ok.then_some(Init {
             token: self.token,
-            theme: self.theme,
+            theme,
         })
     }
 }
@@ -297,6 +304,8 @@ impl HostMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum PortalEvent {
+    /// The portal asks its parent for the init (the handshake's first half).
+    Hello,
     /// The handshake is done and the portal is on screen.
     Ready,
     /// The document's height in CSS pixels, so the frame can fit it.

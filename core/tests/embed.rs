@@ -77,6 +77,7 @@ fn only_a_well_formed_init_from_the_host_is_accepted() {
 #[test]
 fn the_portal_posts_its_events_in_the_shared_shape() {
     let events = [
+        PortalEvent::Hello,
         PortalEvent::Ready,
         PortalEvent::Height { height: 612 },
         PortalEvent::SignedIn,

@@ -18,6 +18,8 @@ use portal_server::{seed, Application, Clock, Config};
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 
+pub mod sites;
+
 pub const ADA: &str = "ada@example.com";
 pub const BOB: &str = "bob@example.com";
 pub const PHONE: (u32, u32) = (375, 812);
@@ -36,7 +38,7 @@ fn artifacts() -> PathBuf {
 }
 
 /// The release build the tests run against (`cargo xtask test` builds it first).
-fn dist() -> Result<PathBuf> {
+pub fn dist() -> Result<PathBuf> {
     let dist = workspace_root().join("dist");
     ensure!(
         dist.join("index.html").exists(),
@@ -66,10 +68,22 @@ pub struct Portal {
     driver_port: u16,
     /// Milliseconds the page's clock has been moved, to match the server's dev clock.
     browser_offset_ms: i64,
+    /// `--frame-ancestors` and `--allow-origin`, as `allow_framing` set them.
+    frame_ancestors: String,
+    allow_origins: Vec<String>,
     _profile: tempfile::TempDir,
 }
 
-fn server_config(dir: &Path, secret: Secret, listen: SocketAddr) -> Result<Config> {
+fn server_config(portal: &Portal) -> Result<Config> {
+    let mut config = server_config_at(portal.dir.path(), portal.secret.clone(), portal.addr)?;
+    config.frame_ancestors = portal.frame_ancestors.clone();
+    for origin in &portal.allow_origins {
+        config.allow_origins.push(origin.parse()?);
+    }
+    Ok(config)
+}
+
+fn server_config_at(dir: &Path, secret: Secret, listen: SocketAddr) -> Result<Config> {
     Ok(Config {
         dist: Some(dist()?),
         dev_clock: true,
@@ -123,7 +137,7 @@ impl Portal {
         let listen: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
         let clock = Clock::default();
         let app = Application::spawn(
-            server_config(dir.path(), secret.clone(), listen)?,
+            server_config_at(dir.path(), secret.clone(), listen)?,
             clock.clone(),
         )
         .await?;
@@ -171,6 +185,8 @@ impl Portal {
             driver,
             driver_port,
             browser_offset_ms: 0,
+            frame_ancestors: "'none'".into(),
+            allow_origins: Vec::new(),
             _profile: profile,
         };
         portal.size(DESKTOP).await?;
@@ -202,9 +218,18 @@ impl Portal {
 
     /// Starts it again on the same address, database and secret.
     pub async fn restart_server(&mut self) -> Result<()> {
-        let config = server_config(self.dir.path(), self.secret.clone(), self.addr)?;
+        let config = server_config(self)?;
         self.app = Some(Application::spawn(config, self.clock.clone()).await?);
         Ok(())
+    }
+
+    /// Restarts the server letting `ancestors` frame the app (`--frame-ancestors`)
+    /// and `origins` call its API from other origins (`--allow-origin`).
+    pub async fn allow_framing(&mut self, ancestors: &str, origins: &[String]) -> Result<()> {
+        self.frame_ancestors = ancestors.to_string();
+        self.allow_origins = origins.to_vec();
+        self.stop_server().await?;
+        self.restart_server().await
     }
 
     /// Moves the server's clock and the page's `Date.now` together.
@@ -258,12 +283,16 @@ impl Portal {
     }
 
     pub fn link_for(&self, email: &str) -> Result<String> {
+        Ok(format!("{}/#token={}", self.base, self.link_token(email)?))
+    }
+
+    /// A portal link's token for the address, good for an hour.
+    pub fn link_token(&self, email: &str) -> Result<String> {
         let email = portal_core::Email::parse(email).map_err(|e| anyhow!("{e}"))?;
-        let token = self
+        Ok(self
             .secret
             .keys()
-            .mint_link_token(&email, self.clock.now() + 3600);
-        Ok(format!("{}/#token={token}", self.base))
+            .mint_link_token(&email, self.clock.now() + 3600))
     }
 
     // ---- the browser side ----
@@ -414,7 +443,8 @@ impl Portal {
         Ok(())
     }
 
-    /// axe-core over the page: no WCAG 2.0/2.1/2.2 A or AA violations.
+    /// axe-core over the page: no WCAG 2.0/2.1/2.2 A or AA violations. Frames
+    /// are checked on their own (enter the frame and call this again).
     pub async fn assert_accessible(&self, step: &str) -> Result<()> {
         let axe_path = workspace_root().join("target/tools/test/node_modules/axe-core/axe.min.js");
         let axe = std::fs::read_to_string(&axe_path).with_context(|| {
@@ -430,7 +460,7 @@ impl Portal {
             .browser
             .execute_async(
                 "const done = arguments[arguments.length - 1];
-                 axe.run(document, { runOnly: { type: 'tag',
+                 axe.run(document, { iframes: false, runOnly: { type: 'tag',
                      values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
                    .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' +
                        v.nodes.map(n => n.target.join(' ')).join(', '))))

@@ -9,6 +9,10 @@ use portal_server::store::StoreError;
 use r2d2_sqlite::rusqlite::params;
 use serde_json::Value;
 
+// The embedding scenarios; in a folder, so cargo does not take it for a test binary.
+#[path = "e2e/embed.rs"]
+mod embed;
+
 fn wrong(code: &str) -> String {
     format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000)
 }

@@ -9,7 +9,7 @@ use crate::chrome::TopBar;
 use crate::context::{Navigation, Notice};
 use crate::pages::subscriptions::SubscriptionsPage;
 use crate::route::Route;
-use crate::{handoff, AppContext};
+use crate::{embed, handoff, AppContext};
 
 pub fn start() {
     console_error_panic_hook::set_once();
@@ -17,6 +17,7 @@ pub fn start() {
     let Some((handoff, ready)) = handoff::take() else {
         return leave_for_sign_in(true, None);
     };
+    embed::continue_with(handoff.embed_parent.clone());
     // The page is made in a task after the one that started the module, so
     // neither runs long; the sign-in app's skeleton stays until then.
     set_timeout(

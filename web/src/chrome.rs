@@ -41,3 +41,12 @@ pub fn ConfigError(problem: String) -> impl IntoView {
         </main>
     }
 }
+
+/// In a frame whose parent did not show it may embed the portal: no data, no
+/// form; only a way to the portal on its own site. Plain markup, not a
+/// component: every byte of the sign-in app is downloaded by every visitor.
+pub const NOT_EMBEDDABLE: &str = "<main id=\"main\" class=\"page\"><section class=\"card stack\" role=\"alert\" data-testid=\"not-embeddable\">\
+<h1 class=\"title\">Your subscriptions can\u{2019}t be shown on this page</h1>\
+<p>This site isn\u{2019}t set up to show the portal inside it.</p>\
+<a class=\"button primary\" href=\"/\" target=\"_blank\" rel=\"noopener noreferrer\">Open the portal in a new tab</a>\
+</section></main>";

@@ -1,17 +1,27 @@
 //! `config.json`, read at start, so one build can talk to any API host.
+use portal_core::embed::Ancestors;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeConfig {
     /// Where the portal API lives; empty means the page's own origin.
-    #[serde(default)]
     pub api_base: String,
+    /// The pages that may show the portal in a frame; none when empty.
+    pub embed_origins: Ancestors,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigFile {
+    #[serde(default)]
+    api_base: String,
+    #[serde(default)]
+    embed_origins: Vec<String>,
 }
 
 /// Parses and checks the file's text; the error says what to fix.
 pub fn parse(text: &str) -> Result<RuntimeConfig, String> {
-    let config: RuntimeConfig =
+    let config: ConfigFile =
         serde_json::from_str(text).map_err(|e| format!("config.json is not valid: {e}"))?;
     let base = config.api_base.trim();
     let well_formed = base.is_empty()
@@ -22,8 +32,11 @@ pub fn parse(text: &str) -> Result<RuntimeConfig, String> {
             "config.json: apiBase {base:?} must be empty (same origin) or an http(s) URL like https://sandbox.useduro.com"
         ));
     }
+    let embed_origins = Ancestors::from_list(config.embed_origins.iter().map(String::as_str))
+        .map_err(|e| format!("config.json: embedOrigins: {e}"))?;
     Ok(RuntimeConfig {
         api_base: base.trim_end_matches('/').to_string(),
+        embed_origins,
     })
 }
 
@@ -62,5 +75,20 @@ mod tests {
         assert!(parse(r#"{"apiBase":42}"#).is_err());
         assert!(parse(r#"{"apiBase":"javascript:alert(1)"}"#).is_err());
         assert!(parse(r#"{"apiBase":"sandbox.useduro.com"}"#).is_err());
+    }
+
+    #[test]
+    fn embed_origins_are_origins_and_none_means_never_framed() {
+        assert!(parse("{}").unwrap().embed_origins.is_empty());
+        let config = parse(r#"{"embedOrigins":["https://shop.example.com","'self'"]}"#).unwrap();
+        assert!(config.embed_origins.allow("https://shop.example.com", None));
+        assert!(parse(r#"{"embedOrigins":"https://shop.example.com"}"#).is_err());
+        for bad in [
+            r#"{"embedOrigins":["*"]}"#,
+            r#"{"embedOrigins":["https://shop.example.com/account"]}"#,
+        ] {
+            let problem = parse(bad).unwrap_err();
+            assert!(problem.contains("embedOrigins"), "{bad}: {problem}");
+        }
     }
 }

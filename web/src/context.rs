@@ -5,8 +5,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ApiClient;
+use crate::embed;
 use crate::route::Route;
 use crate::session::{self, Session};
+use portal_core::embed::PortalEvent;
 
 /// Why the sign-in page greets someone who is back there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +163,7 @@ impl AppContext {
         session::save(&signed_in);
         self.fresh_list.set_value(list);
         self.session.set(Some(signed_in));
+        embed::post(&PortalEvent::SignedIn);
     }
 
     /// The list that came with sign-in, once.
@@ -177,6 +180,7 @@ impl AppContext {
         self.email.set(String::new());
         self.session.set(None);
         self.notice.set(Some(Notice::SignedOut));
+        embed::post(&PortalEvent::SignedOut);
         if let Some(ended) = ended {
             let api = self.api.clone();
             spawn_local(async move {
@@ -193,5 +197,6 @@ impl AppContext {
         session::clear();
         self.session.set(None);
         self.notice.set(Some(Notice::SessionEnded));
+        embed::post(&PortalEvent::SignedOut);
     }
 }

@@ -24,6 +24,8 @@ pub struct Handoff {
     pub api_base: String,
     /// The verify answer's `subscriptions`, as JSON text; `None` after a reload.
     pub subscriptions: Option<String>,
+    /// In a frame, the parent origin the sign-in app's handshake allowed.
+    pub embed_parent: Option<String>,
 }
 
 /// Leaves the handoff for the account app, with what to do once it is on the page.
@@ -39,6 +41,9 @@ pub fn give(handoff: &Handoff, on_ready: impl FnOnce() + 'static) {
     if let Some(list) = &handoff.subscriptions {
         let _ = js_sys::Reflect::set(&object, &"subscriptions".into(), &list.as_str().into());
     }
+    if let Some(parent) = &handoff.embed_parent {
+        let _ = js_sys::Reflect::set(&object, &"embedParent".into(), &parent.as_str().into());
+    }
     let _ = js_sys::Reflect::set(&js_sys::global(), &GLOBAL.into(), &object);
 }
 
@@ -52,6 +57,7 @@ pub fn take() -> Option<(Handoff, Ready)> {
     let handoff = Handoff {
         api_base: read("apiBase")?,
         subscriptions: read("subscriptions"),
+        embed_parent: read("embedParent"),
     };
     let ready = js_sys::Reflect::get(&object, &"ready".into())
         .ok()

@@ -8,6 +8,7 @@ pub mod api;
 mod chrome;
 pub mod config;
 mod context;
+pub mod embed;
 pub mod format;
 mod handoff;
 mod link;

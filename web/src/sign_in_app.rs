@@ -8,13 +8,14 @@ use leptos::tachys::view::any_view::AnyViewState;
 use wasm_bindgen::JsCast;
 
 use crate::api::ApiClient;
-use crate::chrome::{ConfigError, NotFound, TopBar};
+use crate::chrome::{ConfigError, NotFound, TopBar, NOT_EMBEDDABLE};
 use crate::context::{Navigation, Notice};
 use crate::handoff::{self, Handoff};
 use crate::pages::sign_in::SignInPage;
 use crate::pages::subscriptions::LoadingSkeleton;
 use crate::route::Route;
-use crate::{config, link, messages, AppContext};
+use crate::{config, embed, link, messages, AppContext};
+use portal_core::embed::PortalEvent;
 
 thread_local! {
     /// The mounted app, so it can leave the page to the account app.
@@ -25,16 +26,30 @@ thread_local! {
 /// static skeleton with the live app (or a clear error screen).
 pub fn start() {
     console_error_panic_hook::set_once();
-    let arrival = link::take_arrival();
+    let mut arrival = link::take_arrival();
+    let framed = embed::framed();
     // Leptos sets up its executor when it mounts; config comes before that.
     wasm_bindgen_futures::spawn_local(async move {
         let config = config::load().await;
+        // In a frame, nothing but the static skeleton until the parent has shown
+        // it is a page allowed to embed the portal.
+        let embedded = match &config {
+            Ok(config) if framed => Some(embed::handshake(config.embed_origins.clone()).await),
+            _ => None,
+        };
+        if let Some(Some(init)) = &embedded {
+            arrival.token = arrival.token.take().or(init.token.clone());
+            embed::report_height();
+        }
         if let Some(skeleton) = document().get_element_by_id("boot") {
             skeleton.remove();
         }
         let Some(body) = document().body() else {
             return;
         };
+        if matches!(embedded, Some(None)) {
+            return body.set_inner_html(NOT_EMBEDDABLE);
+        }
         let body = body.unchecked_into();
         let handle = match config {
             Ok(config) => {
@@ -50,6 +65,7 @@ pub fn start() {
             Err(problem) => mount_to(body, move || view! { <ConfigError problem/> }.into_any()),
         };
         MOUNTED.with(|mounted| *mounted.borrow_mut() = Some(handle));
+        embed::post(&PortalEvent::Ready);
     });
 }
 
@@ -103,6 +119,7 @@ fn OpenAccount(api_base: String) -> impl IntoView {
     let handoff = Handoff {
         api_base,
         subscriptions: context.take_fresh_list(),
+        embed_parent: embed::parent_origin(),
     };
     let open = Action::new_local(move |(): &()| {
         let handoff = handoff.clone();

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use portal_core::api::{ErrorCode, PortalAction, PortalSubscription, PortalSubscriptionAction};
 use portal_core::lifecycle::{Change, State};
 
-use crate::{messages, AppContext};
+use crate::{embed, messages, AppContext};
+use portal_core::embed::PortalEvent;
 
 /// What a card says under its status: what the last action did, or why it did not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +63,11 @@ impl CardState {
         let change = Change::between(&State::of(before), &State::of(&after));
         self.note
             .set(Some(Note::Done(messages::outcome(change, &after))));
+        embed::post(&PortalEvent::SubscriptionChanged {
+            id: after.id.clone(),
+            mode: after.path_mode().as_str().to_string(),
+            status: after.status.as_str().to_string(),
+        });
         self.current.set(after);
     }
 }
