@@ -104,6 +104,9 @@ impl Budget {
     }
 }
 
+/// What embed.js may weigh, brotli (issue 12: at most 2 KB).
+const EMBED_JS_BROTLI: u64 = 2048;
+
 /// Fails when the first visit grew past the committed figure and its slack,
 /// and says how far it is from the target either way.
 pub fn guard(root: &Path) -> Result<()> {
@@ -128,6 +131,16 @@ pub fn guard(root: &Path) -> Result<()> {
         budget.brotli,
         budget.slack_percent,
         budget.limit()
+    );
+    // embed.js is loaded by every page of a merchant that embeds the portal.
+    let embed = root.join("dist/embed.js.br");
+    let embed_brotli = std::fs::metadata(&embed)
+        .with_context(|| format!("{} (built by `cargo xtask build`)", embed.display()))?
+        .len();
+    eprintln!("  embed.js: {embed_brotli} B brotli; limit {EMBED_JS_BROTLI} B");
+    anyhow::ensure!(
+        embed_brotli <= EMBED_JS_BROTLI,
+        "embed.js is {embed_brotli} B brotli, over its {EMBED_JS_BROTLI} B limit"
     );
     if brotli > budget.target {
         eprintln!(

@@ -99,16 +99,19 @@ async fn heights(portal: &Portal) -> Result<(i64, i64, i64)> {
 /// The frame fits the portal: no scrollbar of its own (measured inside it).
 async fn frame_fits(portal: &Portal, step: &str) -> Result<i64> {
     tokio::time::sleep(Duration::from_millis(300)).await;
-    wait_until(&format!("the frame to fit the portal at {step}"), || async {
-        let (outer, scroll, client) = heights(portal).await.map_err(|e| e.to_string())?;
-        if scroll <= client && (outer - client).abs() <= 1 && outer > 100 {
-            Ok(Some(outer))
-        } else {
-            Err(format!(
-                "frame {outer}px; inside: {scroll}px of content in {client}px"
-            ))
-        }
-    })
+    wait_until(
+        &format!("the frame to fit the portal at {step}"),
+        || async {
+            let (outer, scroll, client) = heights(portal).await.map_err(|e| e.to_string())?;
+            if scroll <= client && (outer - client).abs() <= 1 && outer > 100 {
+                Ok(Some(outer))
+            } else {
+                Err(format!(
+                    "frame {outer}px; inside: {scroll}px of content in {client}px"
+                ))
+            }
+        },
+    )
     .await
 }
 
@@ -189,7 +192,8 @@ fn a_merchant_page_on_another_site_runs_the_whole_sign_in_and_a_cancel_in_the_fr
             .find(|e| e["type"] == "subscription-changed")
             .context("subscription-changed")?;
         ensure!(
-            changed["detail"] == json!({ "id": "sub_ada_active", "mode": "live", "status": "active" }),
+            changed["detail"]
+                == json!({ "id": "sub_ada_active", "mode": "live", "status": "active" }),
             "{changed}"
         );
 
@@ -214,7 +218,14 @@ fn a_merchant_page_on_another_site_runs_the_whole_sign_in_and_a_cancel_in_the_fr
             "events after the reload: {types:?}"
         );
         messages.extend(received(portal).await?.0);
-        let allowed = ["hello", "ready", "height", "signed-in", "signed-out", "subscription-changed"];
+        let allowed = [
+            "hello",
+            "ready",
+            "height",
+            "signed-in",
+            "signed-out",
+            "subscription-changed",
+        ];
         for message in &messages {
             ensure!(message["source"] == "duro-portal", "{message}");
             ensure!(
@@ -251,7 +262,11 @@ fn a_page_that_may_not_frame_the_portal_gets_nothing_even_without_the_header() {
         tokio::time::sleep(Duration::from_millis(1500)).await;
         enter_portal_frame(portal).await?;
         ensure!(
-            portal.browser.find_all(Locator::Css("[data-testid]")).await?.is_empty(),
+            portal
+                .browser
+                .find_all(Locator::Css("[data-testid]"))
+                .await?
+                .is_empty(),
             "the blocked frame shows the portal"
         );
         let (messages, events) = received(portal).await?;
@@ -295,7 +310,10 @@ fn a_page_that_may_not_frame_the_portal_gets_nothing_even_without_the_header() {
         }
         let ignored = portal
             .browser
-            .execute("return document.documentElement.dataset.embedIgnored;", vec![])
+            .execute(
+                "return document.documentElement.dataset.embedIgnored;",
+                vec![],
+            )
             .await?;
         ensure!(
             ignored.as_str().and_then(|n| n.parse::<u32>().ok()) >= Some(1),
@@ -348,10 +366,16 @@ fn forged_messages_from_another_window_are_ignored_and_counted() {
                 vec![],
             )
             .await?;
-        let ignored = seen[0].as_str().and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
+        let ignored = seen[0]
+            .as_str()
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0);
         ensure!(ignored >= 5, "ignored {ignored} messages: {seen}");
         ensure!(seen[1] == "light", "the forged theme was applied: {seen}");
-        ensure!(!portal.exists("[data-testid='link-greeting']").await?, "the forged token was used");
+        ensure!(
+            !portal.exists("[data-testid='link-greeting']").await?,
+            "the forged token was used"
+        );
 
         // The merchant's page: the forger's fake events were not passed on, and
         // its fake height did not shrink the frame.
