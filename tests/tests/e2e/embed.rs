@@ -137,7 +137,7 @@ fn a_merchant_page_on_another_site_runs_the_whole_sign_in_and_a_cancel_in_the_fr
             "localhost",
             &merchant,
             &portal.base,
-            &format!("&token={token}"),
+            &format!("&token={token}&theme=dark"),
         );
         portal.browser.goto(&page).await?;
 
@@ -154,6 +154,12 @@ fn a_merchant_page_on_another_site_runs_the_whole_sign_in_and_a_cancel_in_the_fr
             "the token is in the frame's address: {frame_src}"
         );
         wait_event(portal, "ready").await?;
+        enter_portal_frame(portal).await?;
+        let theme = portal
+            .browser
+            .execute("return document.documentElement.dataset.theme;", vec![])
+            .await?;
+        ensure!(theme == "dark", "the page's theme hint: {theme}");
         let greeting_height = frame_fits(portal, "greeting").await?;
         embedded_step(portal, "link-greeting").await?;
 
