@@ -140,6 +140,27 @@ fn a_merchant_page_on_another_site_runs_the_whole_sign_in_and_a_cancel_in_the_fr
             &format!("&token={token}&theme=dark"),
         );
         portal.browser.goto(&page).await?;
+        // embed.js's frame: named, sandboxed to what the portal needs, and told
+        // to send only the page's origin as the referrer.
+        let attributes = portal
+            .browser
+            .execute(
+                "const f = document.querySelector('iframe[data-duro-frame]');
+                 return [f.title, f.getAttribute('sandbox'), f.referrerPolicy, f.src, f.hasAttribute('allow')];",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            attributes
+                == json!([
+                    "Your subscriptions",
+                    "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox",
+                    "origin",
+                    format!("{}/", portal.base),
+                    false
+                ]),
+            "the frame's attributes: {attributes}"
+        );
 
         // The token came in a message: the greeting knows the address, the
         // frame's address never held the token.
