@@ -191,7 +191,12 @@ impl TestApp {
     pub async fn request_code(&self, email: &str) -> String {
         let before = self.mails_to(email).await.len();
         assert_eq!(self.start(email).await.status(), StatusCode::OK);
-        let mails = self.wait_for_mails(email, before + 1).await;
+        self.newest_code(email, before + 1).await
+    }
+
+    /// The code in the newest mail to the address, once `count` mails have come.
+    pub async fn newest_code(&self, email: &str, count: usize) -> String {
+        let mails = self.wait_for_mails(email, count).await;
         mails[0]["code"].as_str().unwrap().to_string()
     }
 
