@@ -68,12 +68,12 @@ fn default_port(scheme: &str) -> u16 {
     }
 }
 
+/// An origin as parsed: scheme, host, and a port other than the scheme's default.
+type Origin = (String, String, Option<u16>);
+
 /// `scheme://host[:port]`, lower-cased, with `*.` allowed in front of the host
 /// only when `wildcard`. No path, user, query or fragment.
-fn parse_origin(
-    source: &str,
-    wildcard: bool,
-) -> Result<(String, String, Option<u16>), AncestorError> {
+fn parse_origin(source: &str, wildcard: bool) -> Result<Origin, AncestorError> {
     let lower = source.to_ascii_lowercase();
     let (scheme, rest) = lower
         .split_once("://")
@@ -127,11 +127,9 @@ impl Ancestor {
         Ok(Ancestor::Origin { scheme, host, port })
     }
 
-    fn allows(&self, origin: &(String, String, Option<u16>), own: Option<&str>) -> bool {
+    fn allows(&self, origin: &Origin, own: Option<&Origin>) -> bool {
         match self {
-            Ancestor::Own => own
-                .and_then(|own| parse_origin(own, false).ok())
-                .is_some_and(|own| &own == origin),
+            Ancestor::Own => own == Some(origin),
             Ancestor::Origin { scheme, host, port } => {
                 let host_ok = match host.strip_prefix('*') {
                     // `*.example.com` is any subdomain, not example.com itself.
@@ -195,7 +193,10 @@ impl Ancestors {
         let Ok(origin) = parse_origin(origin, false) else {
             return false;
         };
-        self.0.iter().any(|ancestor| ancestor.allows(&origin, own))
+        let own = own.and_then(|own| parse_origin(own, false).ok());
+        self.0
+            .iter()
+            .any(|ancestor| ancestor.allows(&origin, own.as_ref()))
     }
 
     /// The CSP `frame-ancestors` value.
