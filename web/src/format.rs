@@ -8,18 +8,21 @@ use wasm_bindgen::JsValue;
 thread_local! {
     /// One formatter for the page: making one per date (what `toLocaleDateString`
     /// does) was most of the time a long list took to appear.
-    static FORMATTER: js_sys::Intl::DateTimeFormat = {
-        let options = js_sys::Object::new();
-        for (key, value) in [("day", "numeric"), ("month", "short"), ("year", "numeric")] {
-            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-        }
-        let locale = web_sys::window()
-            .and_then(|w| w.navigator().language())
-            .unwrap_or_else(|| "en".to_string());
-        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&locale.into()), &options)
-    };
+    static FORMATTER: js_sys::Intl::DateTimeFormat = date_formatter();
     /// Dates already written: a list's subscriptions share a few period ends.
     static WRITTEN: RefCell<HashMap<String, Option<String>>> = RefCell::default();
+}
+
+/// A new "1 Dec 2026" formatter (the page keeps one) in `Intl`'s default
+/// locale, which is the browser's language. Not `navigator.language`: that is
+/// not always a tag `Intl` takes (WebKitGTK on a POSIX `C` system says "C",
+/// and `new Intl.DateTimeFormat(["C"])` throws).
+pub fn date_formatter() -> js_sys::Intl::DateTimeFormat {
+    let options = js_sys::Object::new();
+    for (key, value) in [("day", "numeric"), ("month", "short"), ("year", "numeric")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options)
 }
 
 /// "1 Dec 2026" or "Dec 1, 2026", as the browser's language writes it; `None`

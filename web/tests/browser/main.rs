@@ -7,6 +7,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod cards;
 mod code_step;
+mod dates;
 mod email_step;
 mod harness;
 mod lifecycle;
