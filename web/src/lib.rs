@@ -20,5 +20,5 @@ pub mod sign_in_app;
 
 pub use context::{AppContext, Navigation, Notice};
 pub use link::{split_param, take_arrival, Arrival};
-pub use pages::sign_in::{CodeStep, EmailStep, SignInPage};
+pub use pages::sign_in::{CodeStep, EmailStep, SignInPage, HINT_READ_MS};
 pub use pages::subscriptions::{SubscriptionCard, SubscriptionsPage};

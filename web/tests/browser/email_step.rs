@@ -1,7 +1,9 @@
 //! The email step against every email vector, and its error, focus and typo hint.
 use leptos::prelude::*;
 use portal_core::Email;
+use portal_web::HINT_READ_MS;
 use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
 
 use crate::harness::*;
 
@@ -35,8 +37,10 @@ async fn the_email_field_shows_each_vectors_verdict() {
         page.type_text(&case.input).await;
         page.click("email-submit").await;
         if case.valid {
-            // A typo hint stops the first submit; a second keeps the address as typed.
+            // A typo hint stops the first submit; a second, once the hint has
+            // been read, keeps the address as typed.
             if page.find::<web_sys::Element>("email-suggestion").is_some() {
+                sleep(HINT_READ_MS).await;
                 page.click("email-submit").await;
             }
             let submitted = page.submitted.lock().unwrap();
@@ -110,6 +114,37 @@ async fn the_typo_suggestion_fixes_the_field_in_one_click() {
     assert_eq!(
         submitted.iter().map(Email::as_str).collect::<Vec<_>>(),
         ["ada@gmail.com"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_hint_that_appears_as_the_button_is_pressed_stops_that_submit() {
+    let page = Mounted::email_step();
+    page.input().focus().unwrap();
+    page.type_text("ada@gmial.com").await;
+    // Pressing the button moves focus to it first: the field's blur shows the
+    // hint, then the click submits (Firefox and Chromium order it so).
+    let button = page.find::<HtmlElement>("email-submit").unwrap();
+    button.focus().unwrap();
+    button.click();
+    settle().await;
+    assert!(
+        page.submitted.lock().unwrap().is_empty(),
+        "a hint nobody had time to read does not count as seen"
+    );
+    assert_eq!(page.text("email-suggestion"), "Did you mean ada@gmail.com?");
+
+    // A double click's second press does not count as reading it either.
+    page.click("email-submit").await;
+    assert!(page.submitted.lock().unwrap().is_empty());
+
+    // Once read, submitting again keeps the address as typed.
+    sleep(HINT_READ_MS).await;
+    page.click("email-submit").await;
+    let submitted = page.submitted.lock().unwrap();
+    assert_eq!(
+        submitted.iter().map(Email::as_str).collect::<Vec<_>>(),
+        ["ada@gmial.com"]
     );
 }
 

@@ -190,6 +190,17 @@ impl Drop for Page {
     }
 }
 
+/// Waits real time, as a person reading the screen does.
+pub async fn sleep(ms: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.ceil() as i32)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
 /// Lets the reactive system and the (instant) fake network finish.
 pub async fn settle() {
     for _ in 0..4 {

@@ -7,6 +7,12 @@ use portal_core::{Email, EmailError};
 use super::{focus, FormProblem};
 use crate::messages;
 
+/// How long a typo hint must have been on screen before a submit counts as
+/// "seen, keep what I typed". The hint can appear on the very press of the
+/// button (the field's blur comes first: Firefox and Chromium focus the button)
+/// or between the two clicks of a double click; neither is a person's answer.
+pub const HINT_READ_MS: f64 = 500.0;
+
 #[component]
 pub fn EmailStep(
     /// Called with the parsed address once it is valid (and any typo hint was seen).
@@ -22,6 +28,14 @@ pub fn EmailStep(
     let value = RwSignal::new(initial);
     let error = RwSignal::new(None::<EmailError>);
     let suggestion = RwSignal::new(None::<Email>);
+    // When the hint on screen appeared (`Date.now()`).
+    let hint_shown_at = StoredValue::new(0.0_f64);
+    let show_hint = move |hint: Option<Email>| {
+        if hint.is_some() && suggestion.get_untracked() != hint {
+            hint_shown_at.set_value(js_sys::Date::now());
+        }
+        suggestion.set(hint);
+    };
     let is_busy = move || busy.get().unwrap_or(false);
     let input: NodeRef<html::Input> = NodeRef::new();
 
@@ -37,7 +51,7 @@ pub fn EmailStep(
     // its signals are gone: read them with `try_`, and do nothing then.
     let on_blur = move |_| {
         if let Some(Ok(email)) = value.try_get_untracked().map(|v| Email::parse(&v)) {
-            suggestion.set(email.suggestion());
+            show_hint(email.suggestion());
         }
     };
     let on_submit = move |ev: SubmitEvent| {
@@ -54,10 +68,12 @@ pub fn EmailStep(
             Ok(email) => {
                 error.set(None);
                 let hint = email.suggestion();
-                // A typo hint the person has not seen yet stops the first submit;
-                // submitting again with the hint on screen keeps the address as typed.
-                if hint.is_some() && suggestion.get_untracked() != hint {
-                    suggestion.set(hint);
+                // A typo hint the person has not seen yet stops the submit;
+                // submitting again once it has been read keeps the address as typed.
+                let read = suggestion.get_untracked() == hint
+                    && js_sys::Date::now() - hint_shown_at.get_value() >= HINT_READ_MS;
+                if hint.is_some() && !read {
+                    show_hint(hint);
                     return;
                 }
                 on_valid.run(email);

@@ -11,7 +11,7 @@ mod link_greeting;
 mod resend_button;
 
 pub use code_step::CodeStep;
-pub use email_step::EmailStep;
+pub use email_step::{EmailStep, HINT_READ_MS};
 use form_problem::FormProblem;
 use link_greeting::LinkGreeting;
 
