@@ -1,11 +1,11 @@
 //! The end-to-end harness: a real `portal-server` (fresh database, demo seed, dev
-//! outbox, dev clock) serving the release build of the app, and a real headless
-//! Chromium driven over WebDriver. Every test gets its own server and browser.
+//! outbox, dev clock) serving the release build of the app, and a real browser
+//! driven over WebDriver: headless Chromium, Firefox or WebKit, as `E2E_ENGINE`
+//! says (`engine.rs`). Every test gets its own server and browser.
 use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
@@ -16,9 +16,12 @@ use futures::FutureExt;
 use portal_server::crypto::Secret;
 use portal_server::{seed, Application, Clock, Config};
 use serde_json::{json, Value};
-use tokio::process::{Child, Command};
 
+pub mod engine;
 pub mod sites;
+
+use engine::Driver;
+pub use engine::Engine;
 
 pub const ADA: &str = "ada@example.com";
 pub const BOB: &str = "bob@example.com";
@@ -33,8 +36,9 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn artifacts() -> PathBuf {
-    workspace_root().join("target/e2e")
+/// Where a run in one engine leaves screenshots, failures and its limits.
+fn artifacts(engine: Engine) -> PathBuf {
+    workspace_root().join("target/e2e").join(engine.name())
 }
 
 /// The release build the tests run against (`cargo xtask test` builds it first).
@@ -47,10 +51,26 @@ pub fn dist() -> Result<PathBuf> {
     Ok(dist)
 }
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
+}
+
+/// Says what this engine cannot give the suite, one line each, in
+/// `target/e2e/<engine>/limits.txt`, which `cargo xtask test` prints (once
+/// per distinct line) with the engine's summary: nothing is skipped silently.
+fn note_limit(engine: Engine, limit: &str) -> Result<()> {
+    use std::io::Write;
+    let dir = artifacts(engine);
+    std::fs::create_dir_all(&dir)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("limits.txt"))?;
+    // One write per line: scenarios run in parallel and append to one file.
+    file.write_all(format!("{}\n", limit.replace('\n', " ")).as_bytes())?;
+    Ok(())
 }
 
 /// One test's world: server, database, clock, and browser.
@@ -64,8 +84,8 @@ pub struct Portal {
     secret: Secret,
     dir: tempfile::TempDir,
     pub browser: Client,
-    driver: Child,
-    driver_port: u16,
+    pub engine: Engine,
+    driver: Driver,
     /// Milliseconds the page's clock has been moved, to match the server's dev clock.
     browser_offset_ms: i64,
     /// `--frame-ancestors` and `--allow-origin`, as `allow_framing` set them.
@@ -112,22 +132,6 @@ where
     }
 }
 
-async fn start_driver(port: u16) -> Result<Child> {
-    let driver = Command::new("/usr/bin/chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .context("starting /usr/bin/chromedriver (cargo xtask setup installs it)")?;
-    wait_until(&format!("chromedriver on port {port}"), || async {
-        let up = tokio::net::TcpStream::connect(("127.0.0.1", port)).await;
-        Ok(up.is_ok().then_some(()))
-    })
-    .await?;
-    Ok(driver)
-}
-
 impl Portal {
     pub async fn start(name: &str) -> Result<Portal> {
         // Two rustls crypto providers are linked (via lettre and fantoccini); pick one.
@@ -143,35 +147,17 @@ impl Portal {
         .await?;
         seed::seed_demo(&app.state.store, clock.now()).await?;
 
-        let driver_port = free_port()?;
-        let driver = start_driver(driver_port).await?;
+        let engine = Engine::selected()?;
+        let driver = Driver::start(engine, dir.path()).await?;
         let profile = tempfile::tempdir()?;
-        let headless = std::env::var("E2E_HEADED").is_err();
-        let mut args = vec![
-            "--no-sandbox".to_string(),
-            "--disable-gpu".into(),
-            "--disable-background-networking".into(),
-            "--disable-component-update".into(),
-            "--disable-sync".into(),
-            "--no-first-run".into(),
-            "--disable-dev-shm-usage".into(),
-            format!("--user-data-dir={}", profile.path().display()),
-            format!("--window-size={},{}", DESKTOP.0, DESKTOP.1),
-        ];
-        if headless {
-            args.push("--headless=new".into());
-        }
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({ "binary": "/usr/bin/chromium", "args": args }),
-        );
-        capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         let browser = ClientBuilder::rustls()?
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .capabilities(driver.capabilities(profile.path()))
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await
-            .context("opening a Chromium session")?;
+            .with_context(|| format!("opening a {engine} session"))?;
+        for limit in engine.limits() {
+            note_limit(engine, limit)?;
+        }
         let portal = Portal {
             name: name.to_string(),
             base: format!("http://{}", app.addr),
@@ -182,8 +168,8 @@ impl Portal {
             secret,
             dir,
             browser,
+            engine,
             driver,
-            driver_port,
             browser_offset_ms: 0,
             frame_ancestors: "'none'".into(),
             allow_origins: Vec::new(),
@@ -202,7 +188,20 @@ impl Portal {
     }
 
     pub async fn size(&self, (width, height): (u32, u32)) -> Result<()> {
-        self.browser.set_window_size(width, height).await?;
+        self.browser
+            .set_window_size(width, height)
+            .await
+            .with_context(|| format!("sizing the window to {width}x{height}"))?;
+        let (got, _) = self.browser.get_window_size().await?;
+        if got > u64::from(width) {
+            note_limit(
+                self.engine,
+                &format!(
+                    "a window narrower than {got} px (its own minimum): steps asked at \
+                     {width} px wide are checked at {got} px"
+                ),
+            )?;
+        }
         Ok(())
     }
 
@@ -242,12 +241,15 @@ impl Portal {
     async fn apply_browser_clock(&self) -> Result<()> {
         self.browser
             .execute(
+                // `window.Date`, not `Date`: Firefox runs WebDriver scripts in a
+                // sandbox with its own built-ins, and the page never sees those.
                 "const offset = arguments[0];
-                 if (!window.__realNow) { window.__realNow = Date.now.bind(Date); }
-                 Date.now = () => window.__realNow() + offset;",
+                 if (!window.__realNow) { window.__realNow = window.Date.now.bind(window.Date); }
+                 window.Date.now = () => window.__realNow() + offset;",
                 vec![json!(self.browser_offset_ms)],
             )
-            .await?;
+            .await
+            .context("moving the page's clock")?;
         Ok(())
     }
 
@@ -298,8 +300,47 @@ impl Portal {
     // ---- the browser side ----
 
     pub async fn open(&self, path: &str) -> Result<()> {
-        self.browser.goto(&self.url(path)).await?;
+        self.goto(&self.url(path)).await
+    }
+
+    /// Loads a whole address (another site's page, a portal link).
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        self.browser
+            .goto(url)
+            .await
+            .with_context(|| format!("loading {url}"))?;
+        self.loaded().await
+    }
+
+    /// Reloads the page, as the browser's reload button does.
+    pub async fn reload(&self) -> Result<()> {
+        self.browser.refresh().await?;
+        self.loaded().await
+    }
+
+    /// What each new page needs: the moved clock, and where the engine's
+    /// console cannot be read, a recorder of the page's uncaught errors.
+    async fn loaded(&self) -> Result<()> {
         self.apply_browser_clock().await?;
+        if self.engine.records_errors_in_page() {
+            self.browser
+                .execute(
+                    "if (!window.__e2eErrors) {
+                       const errors = window.__e2eErrors = [];
+                       const text = e => e && e.stack ? e + '\\n' + e.stack : String(e);
+                       window.addEventListener('error', e => errors.push('Uncaught ' +
+                           (e.error ? text(e.error) : e.message)));
+                       window.addEventListener('unhandledrejection', e => errors.push(
+                           'Uncaught (in promise) ' + text(e.reason)));
+                       const error = window.console.error.bind(window.console);
+                       window.console.error = (...args) => {
+                           errors.push(args.join(' ')); error(...args); };
+                     }",
+                    vec![],
+                )
+                .await
+                .context("adding the page's error recorder")?;
+        }
         Ok(())
     }
 
@@ -365,14 +406,40 @@ impl Portal {
     }
 
     pub async fn click(&self, id: &str) -> Result<()> {
-        self.by_test_id(id).await?.click().await?;
+        let element = self.by_test_id(id).await?;
+        self.click_on(&element, id).await
+    }
+
+    /// Clicks as a person does: the element is scrolled into the middle of
+    /// the view first. WebDriver's own scrolling is not enough everywhere:
+    /// WebKitWebDriver finds a button under `content-visibility: auto` not
+    /// interactable, and ChromeDriver scrolls only inside a cross-site frame.
+    pub async fn click_on(&self, element: &Element, what: &str) -> Result<()> {
+        self.browser
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![serde_json::to_value(element)?],
+            )
+            .await
+            .with_context(|| format!("scrolling to {what}"))?;
+        element
+            .clone()
+            .click()
+            .await
+            .with_context(|| format!("clicking {what}"))?;
         Ok(())
     }
 
     pub async fn type_into(&self, id: &str, text: &str) -> Result<()> {
         let field = self.by_test_id(id).await?;
-        field.clear().await?;
-        field.send_keys(text).await?;
+        field
+            .clear()
+            .await
+            .with_context(|| format!("clearing {id}"))?;
+        field
+            .send_keys(text)
+            .await
+            .with_context(|| format!("typing into {id}"))?;
         Ok(())
     }
 
@@ -431,7 +498,8 @@ impl Portal {
                 "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
                 vec![],
             )
-            .await?;
+            .await
+            .with_context(|| format!("{step}: measuring the page's width"))?;
         let (scroll, client) = (
             widths[0].as_i64().unwrap_or(0),
             widths[1].as_i64().unwrap_or(0),
@@ -481,7 +549,7 @@ impl Portal {
     /// Screenshots of this step at phone and desktop size, then checks the step
     /// for accessibility and horizontal scroll at both sizes.
     pub async fn step(&self, step: &str) -> Result<()> {
-        let dir = artifacts().join("screenshots");
+        let dir = artifacts(self.engine).join("screenshots");
         std::fs::create_dir_all(&dir)?;
         for (label, size) in [("375x812", PHONE), ("1280x800", DESKTOP)] {
             self.size(size).await?;
@@ -494,14 +562,42 @@ impl Portal {
         self.assert_accessible(step).await
     }
 
-    /// The browser console's entries, as ChromeDriver keeps them.
+    /// The browser console's entries, `(level, message)`, as the engine gives them.
     async fn console_entries(&self) -> Vec<(String, String)> {
+        match self.engine {
+            Engine::Chromium => self.chromedriver_log().await,
+            Engine::Firefox => self.driver.logged_console(),
+            Engine::WebKit => self.recorded_errors().await,
+        }
+    }
+
+    /// The errors the page recorded itself (see `loaded`), read from the top window.
+    async fn recorded_errors(&self) -> Vec<(String, String)> {
+        for _ in 0..2 {
+            let _ = self.browser.enter_parent_frame().await;
+        }
+        let recorded = self
+            .browser
+            .execute("return window.__e2eErrors || [];", vec![])
+            .await
+            .unwrap_or(Value::Null);
+        recorded
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.as_str())
+            .map(|message| ("SEVERE".to_string(), message.to_string()))
+            .collect()
+    }
+
+    /// The console as ChromeDriver keeps it.
+    async fn chromedriver_log(&self) -> Vec<(String, String)> {
         let Ok(Some(session)) = self.browser.session_id().await else {
             return Vec::new();
         };
         let url = format!(
             "http://127.0.0.1:{}/session/{session}/se/log",
-            self.driver_port
+            self.driver.port
         );
         let Ok(response) = self
             .http
@@ -528,7 +624,7 @@ impl Portal {
 
     /// Saves what a person would need to see why a test failed.
     async fn save_failure(&self) {
-        let dir = artifacts();
+        let dir = artifacts(self.engine);
         let _ = std::fs::create_dir_all(&dir);
         if let Ok(png) = self.browser.screenshot().await {
             let _ = std::fs::write(dir.join(format!("{}--failure.png", self.name)), png);
@@ -544,16 +640,21 @@ impl Portal {
             log.push_str(&format!("{level} {message}\n"));
         }
         let _ = std::fs::write(dir.join(format!("{}--console.log", self.name)), log);
+        let _ = std::fs::copy(
+            self.driver.log(),
+            dir.join(format!("{}--driver.log", self.name)),
+        );
         eprintln!(
-            "e2e: {} failed; screenshot and console log in {}",
+            "e2e: {} failed in {}; screenshot and console log in {}",
             self.name,
+            self.engine,
             dir.display()
         );
     }
 
     async fn finish(mut self) {
         let _ = self.browser.clone().close().await;
-        let _ = self.driver.kill().await;
+        self.driver.stop().await;
         if let Some(app) = self.app.take() {
             let _ = app.stop().await;
         }
@@ -581,6 +682,7 @@ async fn run_scenario(name: &str, body: impl AsyncFnOnce(&mut Portal) -> Result<
     let mut portal = Portal::start(name)
         .await
         .expect("the portal and browser start");
+    let portal_engine = portal.engine;
     let outcome = AssertUnwindSafe(body(&mut portal)).catch_unwind().await;
     let failure = match outcome {
         // A scenario that did everything right still fails if the app panicked on the way.
@@ -597,7 +699,14 @@ async fn run_scenario(name: &str, body: impl AsyncFnOnce(&mut Portal) -> Result<
             (!crashes.is_empty())
                 .then(|| format!("the app crashed in the browser:\n{}", crashes.join("\n")))
         }
-        Ok(Err(error)) => Some(format!("{error:#}")),
+        Ok(Err(error)) => {
+            let mut text = format!("{error:#}");
+            // WebKitWebDriver sends some errors without a message: name the error then.
+            if text.trim_end().ends_with(':') {
+                text.push_str(&format!(" {:?}", error.root_cause()));
+            }
+            Some(text)
+        }
         Err(panic) => Some(
             panic
                 .downcast_ref::<String>()
@@ -611,7 +720,7 @@ async fn run_scenario(name: &str, body: impl AsyncFnOnce(&mut Portal) -> Result<
     }
     portal.finish().await;
     if let Some(failure) = failure {
-        panic!("{name}: {failure}");
+        panic!("{name} in {}: {failure}", portal_engine);
     }
 }
 

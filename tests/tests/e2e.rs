@@ -53,8 +53,9 @@ async fn wait_card_text(
 }
 
 async fn click_in_card(portal: &Portal, id: &str, button: &str) -> Result<()> {
-    portal.wait_for(&in_card(id, button)).await?.click().await?;
-    Ok(())
+    let selector = in_card(id, button);
+    let element = portal.wait_for(&selector).await?;
+    portal.click_on(&element, &selector).await
 }
 
 /// What the server holds for a session token.
@@ -164,7 +165,7 @@ fn sign_in_by_email() {
 fn sign_in_by_portal_link() {
     scenario(async |portal| {
         let link = portal.link_for(ADA)?;
-        portal.browser.goto(&link).await?;
+        portal.goto(&link).await?;
         portal.by_test_id("link-greeting").await?;
         let url = portal.browser.current_url().await?;
         ensure!(
@@ -364,7 +365,7 @@ fn an_unknown_address_sees_the_same_screens_and_gets_no_mail() {
 fn a_reload_keeps_the_session_and_idleness_ends_it() {
     scenario(async |portal| {
         sign_in(portal, ADA).await?;
-        portal.browser.refresh().await?;
+        portal.reload().await?;
         portal.by_test_id("subscription").await?;
         ensure!(portal.browser.current_url().await?.path() == "/subscriptions");
         portal.advance(31 * 60).await?;

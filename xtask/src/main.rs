@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod engines;
 mod fuzz;
 mod fuzz_api;
 mod report;
@@ -45,8 +46,13 @@ enum Task {
     },
     /// Build the app and the server, seed the demo data, and serve on http://127.0.0.1:8080.
     Serve,
-    /// Format check, clippy, native tests, browser tests, the release build, its size budget and the e2e suite.
-    Test,
+    /// Format check, clippy, native tests, the release build, its size budget, browser
+    /// tests (Chromium, Firefox) and the e2e suite in Chromium, Firefox and WebKit.
+    Test {
+        /// Run the end-to-end suite in this engine alone: chromium, firefox or webkit.
+        #[arg(long)]
+        engine: Option<String>,
+    },
     /// Fuzz portal-core's email and code parsers and the API answers the app decodes.
     Fuzz {
         /// Seconds per target.
@@ -107,10 +113,11 @@ fn main() -> Result<()> {
             tools.setup_build()?;
             serve(&tools)
         }
-        Task::Test => {
+        Task::Test { engine } => {
+            let engines = engines::selected(engine.as_deref())?;
             tools.setup_build()?;
             tools.setup_browser()?;
-            test(&tools)
+            test(&tools, &engines)
         }
         Task::Sizes => sizes::guard(&root),
         Task::Fuzz { seconds } => fuzz::fuzz(&tools, seconds),
@@ -280,7 +287,8 @@ impl Tools {
         )
     }
 
-    /// What the browser and end-to-end tests need: Chromium, ChromeDriver, axe-core.
+    /// What the browser and end-to-end tests need: the three engines and their
+    /// drivers (engines.rs), axe-core.
     fn setup_browser(&self) -> Result<()> {
         step(&format!("axe-core {AXE_CORE_VERSION} (npm)"), || {
             let axe = self
@@ -296,19 +304,7 @@ impl Tools {
             self.npm_install(TEST_TOOLS, &format!("axe-core@{AXE_CORE_VERSION}"))?;
             Ok(Outcome::Done)
         })?;
-        step("chromium and chromedriver", || {
-            if self.version_of("chromium").is_some() && Path::new(CHROMEDRIVER).exists() {
-                return Ok(Outcome::Present);
-            }
-            if !is_root() {
-                bail!("Chromium and ChromeDriver are missing. Install them as root: apt-get update && apt-get install -y chromium chromium-driver");
-            }
-            run(self.command("apt-get").arg("update"))?;
-            run(self
-                .command("apt-get")
-                .args(["install", "-y", "chromium", "chromium-driver"]))?;
-            Ok(Outcome::Done)
-        })
+        self.setup_engines()
     }
 
     fn npm_install(&self, prefix: &str, package: &str) -> Result<()> {
@@ -667,7 +663,7 @@ fn soak(tools: &Tools, minutes: u64, kills: u32) -> Result<()> {
     )
 }
 
-fn test(tools: &Tools) -> Result<()> {
+fn test(tools: &Tools, engines: &[&'static str]) -> Result<()> {
     let started = Instant::now();
     run_step(
         "cargo fmt --check",
@@ -723,11 +719,16 @@ fn test(tools: &Tools) -> Result<()> {
             .env("CHROMEDRIVER", CHROMEDRIVER),
     )?;
     run_step(
-        "end-to-end suite (real server, headless Chromium)",
+        "browser tests (headless Firefox)",
         tools
             .command("cargo")
-            .args(["test", "-p", "portal-e2e", "--", "--test-threads=2"]),
+            .args(["test", "-p", "portal-web", "--target", WASM_TARGET])
+            .env("GECKODRIVER", tools.geckodriver()),
     )?;
+    step("end-to-end suite (real server; each engine)", || {
+        engines::end_to_end(tools, engines)?;
+        Ok(Outcome::Done)
+    })?;
     eprintln!(
         "xtask: all tests passed in {:.0}s",
         started.elapsed().as_secs_f64()

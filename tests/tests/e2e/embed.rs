@@ -15,19 +15,29 @@ fn merchant_url(host: &str, site: &Site, portal: &str, extra: &str) -> String {
     format!("http://{host}:{}/?portal={portal}{extra}", site.port)
 }
 
-/// Clicks in the frame as a person does: the merchant's page scrolls the
-/// element into view first (ChromeDriver scrolls only inside a cross-site frame).
+/// Clicks in the frame as a person does: the merchant's page is scrolled to
+/// the element first. Its frame has no scrollbar, and WebKit does not let a
+/// cross-site frame's `scrollIntoView` move the page around it.
 async fn click_in_frame(portal: &Portal, css: &str) -> Result<()> {
     let element = portal.wait_for(css).await?;
-    portal
+    let middle = portal
         .browser
         .execute(
-            "arguments[0].scrollIntoView({ block: 'center' });",
+            "const r = arguments[0].getBoundingClientRect(); return r.top + r.height / 2;",
             vec![serde_json::to_value(&element)?],
         )
         .await?;
-    element.click().await?;
-    Ok(())
+    portal.browser.enter_parent_frame().await?;
+    portal
+        .browser
+        .execute(
+            "const frame = document.querySelector('iframe[data-duro-frame]');
+             window.scrollBy(0, frame.getBoundingClientRect().top + arguments[0] - innerHeight / 2);",
+            vec![middle],
+        )
+        .await?;
+    enter_portal_frame(portal).await?;
+    portal.click_on(&element, css).await
 }
 
 fn test_id(id: &str) -> String {
@@ -139,7 +149,7 @@ fn a_merchant_page_on_another_site_runs_the_whole_sign_in_and_a_cancel_in_the_fr
             &portal.base,
             &format!("&token={token}&theme=dark"),
         );
-        portal.browser.goto(&page).await?;
+        portal.goto(&page).await?;
         // embed.js's frame: named, sandboxed to what the portal needs, and told
         // to send only the page's origin as the referrer.
         let attributes = portal
@@ -227,7 +237,7 @@ fn a_merchant_page_on_another_site_runs_the_whole_sign_in_and_a_cancel_in_the_fr
         // A reload of the merchant's page keeps the session in its frame: the
         // frame's storage is the merchant site's partition, kept for the tab.
         portal.browser.enter_parent_frame().await?;
-        portal.browser.refresh().await?;
+        portal.reload().await?;
         enter_portal_frame(portal).await?;
         portal.wait_for("[data-testid='subscription']").await?;
         frame_fits(portal, "after a reload").await?;
@@ -284,7 +294,7 @@ fn a_page_that_may_not_frame_the_portal_gets_nothing_even_without_the_header() {
         // The same page from another origin (127.0.0.1, not allowed): the
         // browser blocks the frame (CSP frame-ancestors).
         let page = merchant_url("127.0.0.1", &merchant, &portal.base, "");
-        portal.browser.goto(&page).await?;
+        portal.goto(&page).await?;
         portal.wait_for("iframe[data-duro-frame]").await?;
         tokio::time::sleep(Duration::from_millis(1500)).await;
         enter_portal_frame(portal).await?;
@@ -315,7 +325,7 @@ fn a_page_that_may_not_frame_the_portal_gets_nothing_even_without_the_header() {
             .allow_framing(&allowed, std::slice::from_ref(&host_origin))
             .await?;
         let page = merchant_url("127.0.0.1", &merchant, &host_origin, "&token=abc.def");
-        portal.browser.goto(&page).await?;
+        portal.goto(&page).await?;
         enter_portal_frame(portal).await?;
         portal.by_test_id("not-embeddable").await?;
         // Its init (with a token), once more now that the portal surely listens.
@@ -352,7 +362,7 @@ fn a_page_that_may_not_frame_the_portal_gets_nothing_even_without_the_header() {
 
         // The allowed page gets the portal from the same static host.
         let page = merchant_url("localhost", &merchant, &host_origin, "");
-        portal.browser.goto(&page).await?;
+        portal.goto(&page).await?;
         enter_portal_frame(portal).await?;
         portal.by_test_id("email-input").await?;
         Ok(())
@@ -368,7 +378,7 @@ fn forged_messages_from_another_window_are_ignored_and_counted() {
         // Beside the portal, a frame from another origin forges messages both ways.
         let forger = format!("&theme=light&forger=http://127.0.0.1:{}", merchant.port);
         let page = merchant_url("localhost", &merchant, &portal.base, &forger);
-        portal.browser.goto(&page).await?;
+        portal.goto(&page).await?;
         enter_portal_frame(portal).await?;
         portal.by_test_id("email-input").await?;
 
