@@ -6,6 +6,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
@@ -86,6 +87,8 @@ pub struct Portal {
     pub browser: Client,
     pub engine: Engine,
     driver: Driver,
+    /// Console entries of the driver's log already looked at (Firefox).
+    console_seen: AtomicUsize,
     /// Milliseconds the page's clock has been moved, to match the server's dev clock.
     browser_offset_ms: i64,
     /// `--frame-ancestors` and `--allow-origin`, as `allow_framing` set them.
@@ -170,6 +173,7 @@ impl Portal {
             browser,
             engine,
             driver,
+            console_seen: AtomicUsize::new(0),
             browser_offset_ms: 0,
             frame_ancestors: "'none'".into(),
             allow_origins: Vec::new(),
@@ -445,16 +449,27 @@ impl Portal {
 
     /// Pastes text into a field: the browser's `input` event with `insertFromPaste`.
     pub async fn paste_into(&self, id: &str, text: &str) -> Result<()> {
+        self.put_into(id, text, "insertFromPaste").await
+    }
+
+    /// Fills a field as a phone's one-time-code autofill does: the browser's
+    /// `input` event with `insertReplacementText`.
+    pub async fn autofill_into(&self, id: &str, text: &str) -> Result<()> {
+        self.put_into(id, text, "insertReplacementText").await
+    }
+
+    async fn put_into(&self, id: &str, text: &str, input_type: &str) -> Result<()> {
         let field = self.by_test_id(id).await?;
         self.browser
             .execute(
-                "const [field, text] = arguments;
+                "const [field, text, inputType] = arguments;
                  field.focus();
                  field.value = text;
-                 field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste', data: text }));",
-                vec![serde_json::to_value(&field)?, json!(text)],
+                 field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType, data: text }));",
+                vec![serde_json::to_value(&field)?, json!(text), json!(input_type)],
             )
-            .await?;
+            .await
+            .with_context(|| format!("{input_type} into {id}"))?;
         Ok(())
     }
 
@@ -567,18 +582,43 @@ impl Portal {
         match self.engine {
             Engine::Chromium => self.chromedriver_log().await,
             Engine::Firefox => self.driver.logged_console(),
-            Engine::WebKit => self.recorded_errors().await,
+            Engine::WebKit => self.recorded_errors(false).await,
         }
     }
 
-    /// The errors the page recorded itself (see `loaded`), read from the top window.
-    async fn recorded_errors(&self) -> Vec<(String, String)> {
+    /// Uncaught errors and panics in the page since the last call, in any engine.
+    pub async fn take_crashes(&self) -> Vec<String> {
+        let entries = match self.engine {
+            // ChromeDriver hands out each entry once.
+            Engine::Chromium => self.chromedriver_log().await,
+            Engine::Firefox => {
+                let all = self.driver.logged_console();
+                let seen = self.console_seen.swap(all.len(), Ordering::SeqCst);
+                all.into_iter().skip(seen).collect()
+            }
+            Engine::WebKit => self.recorded_errors(true).await,
+        };
+        entries
+            .into_iter()
+            .filter(|(_, message)| message.contains("panicked at") || message.contains("Uncaught"))
+            .map(|(_, message)| message.chars().take(400).collect())
+            .collect()
+    }
+
+    /// The errors the page recorded itself (see `loaded`), read from the top
+    /// window; `take` empties the record.
+    async fn recorded_errors(&self, take: bool) -> Vec<(String, String)> {
         for _ in 0..2 {
             let _ = self.browser.enter_parent_frame().await;
         }
+        let script = if take {
+            "return window.__e2eErrors ? window.__e2eErrors.splice(0) : [];"
+        } else {
+            "return window.__e2eErrors || [];"
+        };
         let recorded = self
             .browser
-            .execute("return window.__e2eErrors || [];", vec![])
+            .execute(script, vec![])
             .await
             .unwrap_or(Value::Null);
         recorded
@@ -687,15 +727,7 @@ async fn run_scenario(name: &str, body: impl AsyncFnOnce(&mut Portal) -> Result<
     let failure = match outcome {
         // A scenario that did everything right still fails if the app panicked on the way.
         Ok(Ok(())) => {
-            let crashes: Vec<String> = portal
-                .console_entries()
-                .await
-                .into_iter()
-                .filter(|(_, message)| {
-                    message.contains("panicked at") || message.contains("Uncaught")
-                })
-                .map(|(_, message)| message.chars().take(400).collect())
-                .collect();
+            let crashes = portal.take_crashes().await;
             (!crashes.is_empty())
                 .then(|| format!("the app crashed in the browser:\n{}", crashes.join("\n")))
         }

@@ -127,11 +127,24 @@ async fn forger_page(State(portal): State<String>) -> Html<String> {
     ))
 }
 
+/// A page that throws once it has loaded (after the harness has looked at it),
+/// and leaves a promise rejected: what a crash looks like to the suite.
+async fn broken_page() -> Html<&'static str> {
+    Html(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Broken</title></head>
+<body><p>Broken</p><script>
+  setTimeout(() => { throw new Error('planted by the suite'); }, 400);
+  setTimeout(() => { Promise.reject(new Error('planted rejection')); }, 400);
+</script></body></html>"#,
+    )
+}
+
 /// The merchant's site. `portal` is the origin its forger targets.
 pub async fn merchant(portal: &str) -> Result<Site> {
     serve(
         Router::new()
             .route("/", get(merchant_page))
+            .route("/broken", get(broken_page))
             .route("/forger", get(forger_page))
             .with_state(portal.to_string()),
     )

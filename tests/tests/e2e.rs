@@ -773,3 +773,42 @@ fn an_address_without_subscriptions_sees_the_empty_state() {
         Ok(())
     });
 }
+
+#[test]
+fn an_autofilled_code_signs_in_without_a_click() {
+    scenario(async |portal| {
+        let mails = start_code_step(portal, ADA).await?;
+        let code = portal.code_for(ADA, mails).await?;
+        portal.autofill_into("code-input", &code).await?;
+        portal.wait_path("/subscriptions").await?;
+        portal.by_test_id("subscription").await?;
+        Ok(())
+    });
+}
+
+/// The suite's own check: an uncaught error and a rejected promise in a page
+/// reach it in this engine, however the engine lets it read them.
+#[test]
+fn an_error_in_the_page_reaches_the_suite() {
+    scenario(async |portal| {
+        let site = portal_e2e::sites::merchant(&portal.base).await?;
+        portal
+            .goto(&format!("http://127.0.0.1:{}/broken", site.port))
+            .await?;
+        let portal = &*portal;
+        let seen = std::cell::RefCell::new(Vec::new());
+        wait_until("the planted error and rejection", || async {
+            let crashes = portal.take_crashes().await;
+            let mut seen = seen.borrow_mut();
+            seen.extend(crashes);
+            let both = seen.iter().any(|m| m.contains("planted by the suite"))
+                && seen.iter().any(|m| m.contains("planted rejection"));
+            if both {
+                Ok(Some(()))
+            } else {
+                Err(format!("{seen:?}"))
+            }
+        })
+        .await
+    });
+}
