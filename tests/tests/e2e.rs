@@ -479,7 +479,11 @@ fn sign_out_returns_home_and_the_token_is_dead() {
             let (status, _) = server_subscriptions(portal, &token)
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok((status == 401).then_some(()))
+            if status == 401 {
+                Ok(Some(()))
+            } else {
+                Err(format!("HTTP {status}"))
+            }
         })
         .await?;
         portal.step("signed-out").await?;

@@ -246,9 +246,11 @@ pub(crate) async fn send(
     if let Some(body) = body {
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
     }
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| NetworkError)?;
     let window = web_sys::window().ok_or(NetworkError)?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+    // `fetch(url, init)`, not `fetch(new Request(url, init))`: Firefox drops a
+    // keepalive request made through a Request object when the page leaves,
+    // and sign-out's revoking request is sent just as the page leaves.
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .and_then(|r| r.dyn_into())
         .map_err(|_| NetworkError)?;
