@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
 use tokio::task::JoinHandle;
@@ -154,15 +154,33 @@ pub async fn merchant(portal: &str) -> Result<Site> {
 /// The built app on a plain static host, with no Content-Security-Policy, and
 /// its `config.json` replaced by `config`.
 pub async fn static_host(dist: PathBuf, config: serde_json::Value) -> Result<Site> {
+    static_host_without(dist, config, None).await
+}
+
+/// The same host, answering 404 for files whose name ends with `missing` (a
+/// deploy that lost a file, or a network that cut it off).
+pub async fn static_host_without(
+    dist: PathBuf,
+    config: serde_json::Value,
+    missing: Option<&'static str>,
+) -> Result<Site> {
     let body = config.to_string();
     let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
-    serve(
-        Router::new()
-            .route(
-                "/config.json",
-                get(move || async move { ([("content-type", "application/json")], body) }),
-            )
-            .fallback_service(files),
-    )
-    .await
+    let mut router = Router::new()
+        .route(
+            "/config.json",
+            get(move || async move { ([("content-type", "application/json")], body) }),
+        )
+        .fallback_service(files);
+    if let Some(missing) = missing {
+        router = router.layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| async move {
+                if request.uri().path().ends_with(missing) {
+                    return axum::http::StatusCode::NOT_FOUND.into_response();
+                }
+                next.run(request).await
+            },
+        ));
+    }
+    serve(router).await
 }

@@ -816,3 +816,27 @@ fn an_error_in_the_page_reaches_the_suite() {
         .await
     });
 }
+
+#[test]
+fn an_app_file_that_fails_to_load_is_said_with_a_reload_instead_of_loading_forever() {
+    scenario(async |portal| {
+        let config = serde_json::json!({ "apiBase": portal.base });
+        let host = portal_e2e::sites::static_host_without(dist()?, config, Some(".js")).await?;
+        portal
+            .goto(&format!("http://127.0.0.1:{}/", host.port))
+            .await?;
+        let said = portal
+            .wait_css_text("#boot [role='alert']", |t| {
+                t.contains("couldn\u{2019}t load")
+            })
+            .await?;
+        ensure!(said.contains("reload the page"), "{said:?}");
+        ensure!(
+            !portal.exists("#boot[aria-busy]").await? && !portal.exists(".skeleton-line").await?
+        );
+        portal.step("app-failed-to-load").await?;
+        // The failure itself is the page's uncaught error: expected here.
+        portal.take_crashes().await;
+        Ok(())
+    });
+}
