@@ -75,21 +75,14 @@ impl Tools {
             },
         )?;
         step(
-            &format!("geckodriver {GECKODRIVER_VERSION} (crates.io, ~2.5 min the first time)"),
+            &format!("geckodriver {GECKODRIVER_VERSION} (crates.io, about 2 min the first time)"),
             || {
                 if self.version_of("geckodriver").as_deref()
                     == Some(&format!("geckodriver {GECKODRIVER_VERSION}"))
                 {
                     return Ok(Outcome::Present);
                 }
-                run(self.command("cargo").args([
-                    "install",
-                    "geckodriver",
-                    "--locked",
-                    "--force",
-                    "--version",
-                    GECKODRIVER_VERSION,
-                ]))?;
+                self.cargo_install("geckodriver", GECKODRIVER_VERSION, true)?;
                 Ok(Outcome::Done)
             },
         )

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use crate::{run, run_step, step, Outcome, Tools, WASM_NIGHTLY};
+use crate::{run_step, step, Outcome, Tools, WASM_NIGHTLY};
 
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
@@ -28,14 +28,7 @@ pub fn fuzz(tools: &Tools, seconds: u64) -> Result<()> {
         }) {
             return Ok(Outcome::Present);
         }
-        run(tools.command("cargo").args([
-            "install",
-            "cargo-fuzz",
-            "--locked",
-            "--force",
-            "--version",
-            CARGO_FUZZ_VERSION,
-        ]))?;
+        tools.cargo_install("cargo-fuzz", CARGO_FUZZ_VERSION, true)?;
         Ok(Outcome::Done)
     })?;
     for (target, vectors) in TARGETS {

@@ -246,27 +246,14 @@ impl Tools {
                 return Ok(Outcome::Present);
             }
             // Not --locked: the CLI's lock file does not resolve with this toolchain.
-            run(self.command("cargo").args([
-                "install",
-                "wasm-bindgen-cli",
-                "--force",
-                "--version",
-                &wasm_bindgen,
-            ]))?;
+            self.cargo_install("wasm-bindgen-cli", &wasm_bindgen, false)?;
             Ok(Outcome::Done)
         })?;
         step(&format!("trunk {TRUNK_VERSION}"), || {
             if self.version_of("trunk").as_deref() == Some(&format!("trunk {TRUNK_VERSION}")) {
                 return Ok(Outcome::Present);
             }
-            run(self.command("cargo").args([
-                "install",
-                "trunk",
-                "--locked",
-                "--force",
-                "--version",
-                TRUNK_VERSION,
-            ]))?;
+            self.cargo_install("trunk", TRUNK_VERSION, true)?;
             Ok(Outcome::Done)
         })?;
         step(
@@ -305,6 +292,16 @@ impl Tools {
             Ok(Outcome::Done)
         })?;
         self.setup_engines()
+    }
+
+    /// `cargo install` of one crate at its pinned version, replacing any other.
+    fn cargo_install(&self, krate: &str, version: &str, locked: bool) -> Result<()> {
+        let mut command = self.command("cargo");
+        command.args(["install", krate, "--force", "--version", version]);
+        if locked {
+            command.arg("--locked");
+        }
+        run(&mut command)
     }
 
     fn npm_install(&self, prefix: &str, package: &str) -> Result<()> {
