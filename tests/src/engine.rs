@@ -73,11 +73,6 @@ impl Engine {
     pub(crate) fn records_errors_in_page(self) -> bool {
         self == Engine::WebKit
     }
-
-    /// Reads the driver's own console log, where the engine writes one.
-    fn console_in_driver_log(self) -> bool {
-        self == Engine::Firefox
-    }
 }
 
 impl fmt::Display for Engine {
@@ -109,7 +104,7 @@ impl Driver {
                 command
             }
             Engine::Firefox => {
-                let mut command = Command::new(geckodriver()?);
+                let mut command = Command::new(geckodriver());
                 command.args(["--port", &port.to_string()]);
                 command
             }
@@ -207,12 +202,9 @@ impl Driver {
         &self.log
     }
 
-    /// Console entries the driver's log holds (Firefox): `(level, message)`,
-    /// only those of pages, not of the browser's own chrome.
+    /// Console entries the driver's log holds (Firefox writes them there):
+    /// `(level, message)`, only those of pages, not of the browser's own chrome.
     pub fn logged_console(&self) -> Vec<(String, String)> {
-        if !self.engine.console_in_driver_log() {
-            return Vec::new();
-        }
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
         log.lines()
             .filter_map(|line| {
@@ -237,16 +229,13 @@ impl Driver {
 }
 
 /// geckodriver as `cargo install` puts it, or from PATH.
-fn geckodriver() -> Result<PathBuf> {
+fn geckodriver() -> PathBuf {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
-    if let Some(installed) = home.map(|home| home.join("bin/geckodriver")) {
-        if installed.exists() {
-            return Ok(installed);
-        }
-    }
-    Ok(PathBuf::from("geckodriver"))
+    home.map(|home| home.join("bin/geckodriver"))
+        .filter(|installed| installed.exists())
+        .unwrap_or_else(|| PathBuf::from("geckodriver"))
 }
 
 /// A private X display for one scenario's WebKit browser: Xvfb picks a free

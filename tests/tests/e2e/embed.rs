@@ -15,6 +15,15 @@ fn merchant_url(host: &str, site: &Site, portal: &str, extra: &str) -> String {
     format!("http://{host}:{}/?portal={portal}{extra}", site.port)
 }
 
+/// The merchant's site, its page at `localhost` allowed to frame the portal;
+/// answers the site and that origin.
+async fn merchant_allowed_to_frame(portal: &mut Portal) -> Result<(Site, String)> {
+    let merchant = sites::merchant(&portal.base).await?;
+    let origin = format!("http://localhost:{}", merchant.port);
+    portal.allow_framing(&origin, &[]).await?;
+    Ok((merchant, origin))
+}
+
 /// Clicks in the frame as a person does: the merchant's page is scrolled to
 /// the element first. Its frame has no scrollbar, and WebKit does not let a
 /// cross-site frame's `scrollIntoView` move the page around it.
@@ -139,9 +148,7 @@ async fn embedded_step(portal: &Portal, step: &str) -> Result<()> {
 #[test]
 fn a_merchant_page_on_another_site_runs_the_whole_sign_in_and_a_cancel_in_the_frame() {
     scenario(async |portal| {
-        let merchant = sites::merchant(&portal.base).await?;
-        let merchant_origin = format!("http://localhost:{}", merchant.port);
-        portal.allow_framing(&merchant_origin, &[]).await?;
+        let (merchant, _) = merchant_allowed_to_frame(portal).await?;
         let token = portal.link_token(ADA)?;
         let page = merchant_url(
             "localhost",
@@ -287,9 +294,7 @@ fn a_merchant_page_on_another_site_runs_the_whole_sign_in_and_a_cancel_in_the_fr
 #[test]
 fn a_page_that_may_not_frame_the_portal_gets_nothing_even_without_the_header() {
     scenario(async |portal| {
-        let merchant = sites::merchant(&portal.base).await?;
-        let allowed = format!("http://localhost:{}", merchant.port);
-        portal.allow_framing(&allowed, &[]).await?;
+        let (merchant, allowed) = merchant_allowed_to_frame(portal).await?;
 
         // The same page from another origin (127.0.0.1, not allowed): the
         // browser blocks the frame (CSP frame-ancestors).
@@ -372,9 +377,7 @@ fn a_page_that_may_not_frame_the_portal_gets_nothing_even_without_the_header() {
 #[test]
 fn forged_messages_from_another_window_are_ignored_and_counted() {
     scenario(async |portal| {
-        let merchant = sites::merchant(&portal.base).await?;
-        let allowed = format!("http://localhost:{}", merchant.port);
-        portal.allow_framing(&allowed, &[]).await?;
+        let (merchant, _) = merchant_allowed_to_frame(portal).await?;
         // Beside the portal, a frame from another origin forges messages both ways.
         let forger = format!("&theme=light&forger=http://127.0.0.1:{}", merchant.port);
         let page = merchant_url("localhost", &merchant, &portal.base, &forger);
