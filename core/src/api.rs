@@ -405,6 +405,147 @@ pub struct WalletTransaction {
     pub created_at: String,
 }
 
+open_enum!(
+    /// An invoice's status, as Duro's merchant API documents it.
+    InvoiceStatus {
+        Draft => "draft",
+        Open => "open",
+        Paid => "paid",
+        Void => "void",
+        Uncollectible => "uncollectible",
+    }
+);
+
+open_enum!(
+    /// What a charge came to.
+    ChargeOutcome { Paid => "paid", Declined => "declined" }
+);
+
+open_enum!(
+    /// Why a processor declined a charge (the server keeps it; answers carry
+    /// [`DeclineCode::message`], the words a person reads).
+    DeclineCode {
+        InsufficientFunds => "insufficient_funds",
+        ExpiredCard => "expired_card",
+        CardDeclined => "card_declined",
+    }
+);
+
+impl DeclineCode {
+    pub fn message(&self) -> &'static str {
+        match self {
+            Self::InsufficientFunds => {
+                "The bank declined it: not enough money in the account. Try another card."
+            }
+            Self::ExpiredCard => "The card has expired. Try another card.",
+            Self::CardDeclined | Self::Unknown(_) => {
+                "The bank declined it without saying why. Try another card, or ask the bank."
+            }
+        }
+    }
+}
+
+/// A card as an invoice names it: enough to recognise, nothing to charge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CardSummary {
+    #[serde(default)]
+    pub brand: Option<String>,
+    #[serde(default)]
+    pub last4: Option<String>,
+}
+
+/// An open invoice's last failed charge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceFailure {
+    /// RFC 3339 timestamp.
+    pub at: String,
+    #[serde(default)]
+    pub card: Option<CardSummary>,
+    /// Why, in words a person understands.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Invoice {
+    pub id: String,
+    #[serde(default)]
+    pub number: Option<String>,
+    pub status: InvoiceStatus,
+    /// Minor units of `currency`.
+    pub amount_due: i64,
+    #[serde(default)]
+    pub amount_paid: i64,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    #[serde(default)]
+    pub period_start: Option<String>,
+    #[serde(default)]
+    pub period_end: Option<String>,
+    pub created_at: String,
+    #[serde(default)]
+    pub paid_at: Option<String>,
+    /// The card that paid it.
+    #[serde(default)]
+    pub card: Option<CardSummary>,
+    #[serde(default)]
+    pub last_failure: Option<InvoiceFailure>,
+}
+
+impl Invoice {
+    pub fn amount_due(&self) -> crate::Money {
+        crate::Money::new(self.amount_due, self.currency.clone())
+    }
+
+    pub fn amount_paid(&self) -> crate::Money {
+        crate::Money::new(self.amount_paid, self.currency.clone())
+    }
+}
+
+/// One page of a subscription's invoices, newest first (P).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct InvoicesResponse {
+    #[serde(default)]
+    pub items: Vec<Invoice>,
+    /// Pass as `?cursor=` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Pay a subscription's open invoice now (P).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RetryRequest {
+    /// One of the customer's saved cards; absent: the default card. Paying with
+    /// another card does not make it the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    pub card_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RetryResponse {
+    pub outcome: ChargeOutcome,
+    /// When declined: why, in words a person understands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub subscription: PortalSubscriptionAction,
+    /// The invoice after the charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<Invoice>,
+}
+
 /// `{"error": {...}}`, the body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod limits;
 mod money;
 pub mod paths;
+pub mod payments;
 
 pub use code::{OtpCode, OtpCodeError};
 pub use email::{Email, EmailError, MAX_EMAIL_LEN, MAX_LOCAL_LEN};

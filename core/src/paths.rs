@@ -15,15 +15,54 @@ pub const WALLET: &str = "/portal/email/wallet";
 /// are the path's parameters).
 pub const SUBSCRIPTION_ACTION: &str = "/portal/email/subscriptions/{mode}/{id}/{action}";
 
+/// A subscription's invoices, newest first (P); `?cursor=` pages on.
+pub const INVOICES: &str = "/portal/email/subscriptions/{mode}/{id}/invoices";
+
+/// Pay a subscription's open invoice now (P).
+pub const RETRY: &str = "/portal/email/subscriptions/{mode}/{id}/retry";
+
+/// Make a saved card the default (P).
+pub const CARD_DEFAULT: &str = "/portal/email/cards/{id}/default";
+
+/// Remove a saved card, with `DELETE` (P).
+pub const CARD: &str = "/portal/email/cards/{id}";
+
+/// The request header that makes a retried charge safe to repeat.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+fn subscription_path(mode: &Mode, id: &str, tail: &str) -> String {
+    format!(
+        "{SUBSCRIPTIONS}/{}/{}/{tail}",
+        encode_segment(mode.as_str()),
+        encode_segment(id)
+    )
+}
+
+/// The first page of a subscription's invoices, or the page after `cursor`.
+pub fn invoices(mode: &Mode, id: &str, cursor: Option<&str>) -> String {
+    let path = subscription_path(mode, id, "invoices");
+    match cursor {
+        Some(cursor) => format!("{path}?cursor={}", encode_segment(cursor)),
+        None => path,
+    }
+}
+
+pub fn retry(mode: &Mode, id: &str) -> String {
+    subscription_path(mode, id, "retry")
+}
+
+pub fn card_default(id: &str) -> String {
+    format!("{CARDS}/{}/default", encode_segment(id))
+}
+
+pub fn card(id: &str) -> String {
+    format!("{CARDS}/{}", encode_segment(id))
+}
+
 /// The path that applies `action` to one subscription. The id is percent-encoded,
 /// so an id from a server can never change which path is called.
 pub fn subscription_action(mode: &Mode, id: &str, action: &PortalAction) -> String {
-    format!(
-        "{SUBSCRIPTIONS}/{}/{}/{}",
-        encode_segment(mode.as_str()),
-        encode_segment(id),
-        encode_segment(action.as_str())
-    )
+    subscription_path(mode, id, &encode_segment(action.as_str()))
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.
@@ -54,5 +93,10 @@ mod tests {
             subscription_action(&Mode::Test, "../x?y#z", &PortalAction::Cancel),
             "/portal/email/subscriptions/test/..%2Fx%3Fy%23z/cancel"
         );
+        assert_eq!(
+            invoices(&Mode::Live, "sub/1", Some("inv_2&x=1")),
+            "/portal/email/subscriptions/live/sub%2F1/invoices?cursor=inv_2%26x%3D1"
+        );
+        assert_eq!(card("../wallet"), "/portal/email/cards/..%2Fwallet");
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderName, HeaderValue, Method, Request};
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -30,7 +30,7 @@ use crate::clock::Clock;
 use crate::crypto::random_bytes;
 use crate::latency::{record_latency, Latency};
 use crate::mail::{MailMetrics, Mailer};
-use crate::routes::{self, auth, dev, portal};
+use crate::routes::{self, auth, billing, dev, portal};
 use crate::state::{AppState, Config, ConnectionLimits};
 use crate::store::Store;
 use crate::web_app::{self, AppHeaders, ServedConfig};
@@ -63,16 +63,18 @@ pub fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         mailer,
         metrics: Arc::new(MailMetrics::default()),
         latency: Latency::default(),
+        processor: Arc::new(crate::billing::TestProcessor),
     })
 }
 
 pub fn router(state: AppState) -> anyhow::Result<Router> {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(state.config.allow_origins.clone()))
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
         .allow_headers([
             header::CONTENT_TYPE,
             HeaderName::from_static(SESSION_HEADER),
+            HeaderName::from_static(paths::IDEMPOTENCY_HEADER),
         ])
         .expose_headers([header::RETRY_AFTER]);
 
@@ -87,6 +89,10 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         )
         .route(paths::CARDS, get(portal::cards))
         .route(paths::WALLET, get(portal::wallet))
+        .route(paths::INVOICES, get(billing::invoices))
+        .route(paths::RETRY, post(billing::retry))
+        .route(paths::CARD_DEFAULT, post(billing::card_default))
+        .route(paths::CARD, delete(billing::remove_card))
         // Everything above is timed per route; the dev and catch-all routes below are not.
         .route_layer(axum::middleware::from_fn_with_state(
             state.latency.clone(),

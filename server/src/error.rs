@@ -11,6 +11,7 @@ use axum::Json;
 use portal_core::api::{ApiError, CodeIssue, ErrorCode, ErrorDetail, ErrorEnvelope};
 use portal_core::lifecycle::Refusal;
 
+use crate::billing::BillingError;
 use crate::signin::SignInError;
 use crate::store::StoreError;
 
@@ -116,6 +117,22 @@ impl From<SignInError> for AppError {
             },
             SignInError::SessionEnded => AppError::Unauthorized,
             SignInError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<BillingError> for AppError {
+    fn from(error: BillingError) -> Self {
+        match error {
+            BillingError::NotFound(message) => AppError::NotFound(message.to_string()),
+            BillingError::Conflict(message) => AppError::Conflict(message),
+            BillingError::BadCursor => AppError::BadRequest(error.to_string()),
+            BillingError::KeyReused => AppError::invalid(
+                "Idempotency-Key",
+                "reused",
+                "This Idempotency-Key was already used for a different request.",
+            ),
+            BillingError::Store(error) => error.into(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Duro Portal's reference API server: the portal contract on axum + SQLite.
 pub mod app;
+pub mod billing;
 pub mod clock;
 pub mod crypto;
 pub mod error;

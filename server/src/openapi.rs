@@ -4,7 +4,7 @@ use portal_core::api::SESSION_HEADER;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::OpenApi;
 
-use crate::routes::{auth, portal};
+use crate::routes::{auth, billing, portal};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,10 @@ use crate::routes::{auth, portal};
         portal::subscription_action,
         portal::cards,
         portal::wallet,
+        billing::invoices,
+        billing::retry,
+        billing::card_default,
+        billing::remove_card,
     ),
     modifiers(&SessionHeader)
 )]

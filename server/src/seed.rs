@@ -1,5 +1,6 @@
 //! `seed --demo`: four merchants (one publishes no list of portal actions, as
-//! Duro's own API), a customer with a subscription in every status, a second
+//! Duro's own API), a customer with a subscription in every status, saved
+//! cards that pay, decline and have expired, invoices paid and owed, a second
 //! customer, and a third with none.
 use portal_core::Email;
 use r2d2_sqlite::rusqlite::{params, Connection};
@@ -256,9 +257,12 @@ fn insert_demo(conn: &Connection, now: i64) -> Result<bool, r2d2_sqlite::rusqlit
         )?;
     }
     conn.execute_batch(
+        // Ada's default card declines for insufficient funds (test card
+        // ending 9995); her Visa pays; her Verve expired in 2024.
         "INSERT INTO cards (id, customer_id, brand, last4, exp_month, exp_year, is_default) VALUES
-           ('card_ada_visa', 'cus_ada', 'visa', '4242', 8, 2028, 1),
-           ('card_ada_mc', 'cus_ada', 'mastercard', '4444', 1, 2027, 0),
+           ('card_ada_mc', 'cus_ada', 'mastercard', '9995', 1, 2030, 1),
+           ('card_ada_visa', 'cus_ada', 'visa', '4242', 8, 2030, 0),
+           ('card_ada_verve', 'cus_ada', 'verve', '0069', 3, 2024, 0),
            ('card_bob_verve', 'cus_bob', NULL, NULL, NULL, NULL, 1);
          INSERT INTO wallets (customer_id, balance, currency, status) VALUES
            ('cus_ada', 1250000, 'NGN', 'active');",
@@ -295,5 +299,80 @@ fn insert_demo(conn: &Connection, now: i64) -> Result<bool, r2d2_sqlite::rusqlit
             params![id, amount, balance_after, memo, merchant, now - days_ago * DAY],
         )?;
     }
+    insert_invoices(conn, now)?;
     Ok(true)
+}
+
+/// Paid invoices behind every live subscription with a plan, twelve of them
+/// for the family box (more than a page); an open invoice with a failed charge
+/// behind the past-due and the unpaid subscriptions.
+fn insert_invoices(conn: &Connection, now: i64) -> Result<(), r2d2_sqlite::rusqlite::Error> {
+    let paid: &[(&str, i64, &str, i64)] = &[
+        ("sub_ada_active", 12, "LF", 30),
+        ("sub_ada_paused", 2, "LF", 14),
+        ("sub_ada_cancelling", 1, "ST", 365),
+        ("sub_ada_past_due", 2, "FH", 90),
+        ("sub_ada_books", 3, "PB", 30),
+        ("sub_bob_active", 2, "LF", 30),
+    ];
+    let mut number = 0;
+    for (subscription, count, prefix, every_days) in paid {
+        for n in 1..=*count {
+            number += 1;
+            let start = now - (n + 1) * every_days * DAY;
+            conn.execute(
+                "INSERT INTO invoices (id, number, subscription_id, status, amount_due, amount_paid,
+                                       currency, period_start, period_end, created_at, paid_at,
+                                       paid_brand, paid_last4)
+                 SELECT ?1, ?2, s.id, 'paid', p.amount, p.amount, p.currency, ?3, ?4, ?3, ?3 + 60,
+                        'visa', '4242'
+                 FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.id = ?5",
+                params![
+                    format!("in_{subscription}_{n:02}"),
+                    format!("{prefix}-{number:04}"),
+                    start,
+                    start + every_days * DAY,
+                    subscription
+                ],
+            )?;
+        }
+    }
+    for (subscription, number, days_ago, brand, last4, decline) in [
+        (
+            "sub_ada_past_due",
+            "FH-0101",
+            5,
+            "mastercard",
+            "9995",
+            "insufficient_funds",
+        ),
+        (
+            "sub_ada_unpaid",
+            "FH-0102",
+            33,
+            "verve",
+            "0069",
+            "expired_card",
+        ),
+    ] {
+        let created = now - days_ago * DAY;
+        conn.execute(
+            "INSERT INTO invoices (id, number, subscription_id, status, amount_due, currency,
+                                   period_start, period_end, created_at, failed_at,
+                                   failed_brand, failed_last4, decline_code)
+             SELECT ?1, ?2, s.id, 'open', p.amount, p.currency, ?3, ?4, ?3, ?3 + 3600, ?5, ?6, ?7
+             FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.id = ?8",
+            params![
+                format!("in_{subscription}_open"),
+                number,
+                created,
+                created + 90 * DAY,
+                brand,
+                last4,
+                decline,
+                subscription
+            ],
+        )?;
+    }
+    Ok(())
 }

@@ -321,7 +321,8 @@ pub const SESSION_REFRESH_SECONDS: i64 = 60;
 pub const FAILURES_KEPT_SECONDS: i64 = 24 * 60 * 60;
 
 /// Deletes what can no longer count: expired codes and their tries, ended
-/// sessions, failures after a quiet day, and the hourly windows' rows past the
+/// sessions, failures after a quiet day, payment answers kept for their
+/// idempotency keys after a day, and the hourly windows' rows past the
 /// hour (start trims its own two as it goes; wrong codes' rows are trimmed only
 /// here). Run on a schedule (`Application`), so the database holds the live
 /// state of sign-in and not its history.
@@ -342,6 +343,10 @@ pub fn sweep(conn: &Connection, limits: &Limits, now: i64) -> Result<usize, Stor
     deleted += conn.execute("DELETE FROM ip_starts WHERE at <= ?1", [now - HOUR])?;
     deleted += conn.execute("DELETE FROM client_failures WHERE at <= ?1", [now - HOUR])?;
     deleted += conn.execute("DELETE FROM code_sends WHERE sent_at <= ?1", [now - HOUR])?;
+    deleted += conn.execute(
+        "DELETE FROM idempotent_answers WHERE created_at <= ?1",
+        [now - crate::billing::IDEMPOTENT_ANSWERS_KEPT_SECONDS],
+    )?;
     Ok(deleted)
 }
 

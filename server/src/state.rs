@@ -179,6 +179,8 @@ pub struct AppState {
     pub mailer: Mailer,
     pub metrics: Arc<MailMetrics>,
     pub latency: Latency,
+    /// Charges cards; the reference server has only the deterministic test one.
+    pub processor: Arc<dyn crate::billing::Processor>,
 }
 
 /// `--frame-ancestors` goes into the app's Content-Security-Policy and its

@@ -26,6 +26,8 @@ pub enum StoreError {
     Pool(#[from] r2d2::Error),
     #[error("database task: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("stored value: {0}")]
+    Stored(String),
 }
 
 /// Schema versions, applied in order at start; `PRAGMA user_version` says how many ran.
@@ -155,6 +157,52 @@ CREATE TABLE code_attempts (
     PRIMARY KEY (email, client)
 );
 "#,
+    // Invoices and paying what is owed (issue 11). A card is named on an
+    // invoice by brand and last four as they were, so removing the card later
+    // does not change what a receipt says.
+    r#"
+CREATE TABLE invoices (
+    id TEXT PRIMARY KEY,
+    number TEXT,
+    subscription_id TEXT NOT NULL REFERENCES subscriptions(id),
+    status TEXT NOT NULL,
+    amount_due INTEGER NOT NULL,
+    amount_paid INTEGER NOT NULL DEFAULT 0,
+    currency TEXT NOT NULL,
+    period_start INTEGER,
+    period_end INTEGER,
+    created_at INTEGER NOT NULL,
+    paid_at INTEGER,
+    paid_brand TEXT,
+    paid_last4 TEXT,
+    failed_at INTEGER,
+    failed_brand TEXT,
+    failed_last4 TEXT,
+    decline_code TEXT
+);
+CREATE INDEX invoices_by_subscription ON invoices(subscription_id, created_at, id);
+-- Every charge the processor was asked to make, paid or declined.
+CREATE TABLE charges (
+    id INTEGER PRIMARY KEY,
+    invoice_id TEXT NOT NULL REFERENCES invoices(id),
+    card_id TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    decline_code TEXT,
+    created_at INTEGER NOT NULL
+);
+-- The answer given under an Idempotency-Key, per customer, replayed to a
+-- repeat of the same request.
+CREATE TABLE idempotent_answers (
+    customer_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, key)
+);
+CREATE INDEX idempotent_answers_by_time ON idempotent_answers(created_at);
+"#,
 ];
 
 #[derive(Clone)]
@@ -254,22 +302,8 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
 /// `2026-12-01T00:00:00Z` for a Unix time, years 0000 to 9999; the listing writes
 /// one per subscription, so this skips a general formatter's machinery.
 pub fn timestamp(unix: i64) -> Option<String> {
-    let (days, seconds) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
-    // Days to a civil date (Howard Hinnant's algorithm, proleptic Gregorian).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = civil_date(unix);
+    let seconds = unix.rem_euclid(86_400);
     if !(0..=9999).contains(&year) {
         return None;
     }
@@ -288,6 +322,27 @@ pub fn timestamp(unix: i64) -> Option<String> {
     push_digits(&mut text, seconds % 60, 2);
     text.push('Z');
     Some(text)
+}
+
+/// Year, month and day of a Unix time, in UTC.
+pub fn civil_date(unix: i64) -> (i64, i64, i64) {
+    let days = unix.div_euclid(86_400);
+    // Days to a civil date (Howard Hinnant's algorithm, proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 /// `value`'s last `width` decimal digits, zero-padded (`value` is not negative).

@@ -158,6 +158,33 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
+    /// A POST with a session and an `Idempotency-Key`.
+    pub async fn post_with_key(&self, path: &str, token: &str, key: &str, body: Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("x-portal-session", token)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete_with_session(&self, path: &str, token: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .header("x-portal-session", token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// One number from the database, to show what a request did or did not change.
+    pub fn count(&self, sql: &str) -> i64 {
+        let conn = r2d2_sqlite::rusqlite::Connection::open(self.database()).unwrap();
+        conn.query_row(sql, [], |row| row.get(0)).unwrap()
+    }
+
     /// Mails in the dev outbox for one address, newest first.
     pub async fn mails_to(&self, email: &str) -> Vec<Value> {
         let outbox: Value = self

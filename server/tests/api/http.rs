@@ -304,6 +304,10 @@ async fn openapi_describes_every_endpoint_and_every_reference_resolves() {
         ("/portal/email/subscriptions/{mode}/{id}/{action}", "post"),
         ("/portal/email/cards", "get"),
         ("/portal/email/wallet", "get"),
+        ("/portal/email/subscriptions/{mode}/{id}/invoices", "get"),
+        ("/portal/email/subscriptions/{mode}/{id}/retry", "post"),
+        ("/portal/email/cards/{id}/default", "post"),
+        ("/portal/email/cards/{id}", "delete"),
     ] {
         assert!(doc["paths"][path][method].is_object(), "{method} {path}");
     }

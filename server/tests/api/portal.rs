@@ -319,7 +319,7 @@ async fn cards_and_wallet_are_the_customers_own() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["card_ada_visa", "card_ada_mc"]);
+    assert_eq!(ids, ["card_ada_mc", "card_ada_verve", "card_ada_visa"]);
     assert_eq!(cards["items"][0]["isDefault"], true);
     let wallet: Value = app
         .get_with_session("/portal/email/wallet", &token)
