@@ -12,6 +12,8 @@ use serde_json::Value;
 // The embedding scenarios; in a folder, so cargo does not take it for a test binary.
 #[path = "e2e/embed.rs"]
 mod embed;
+#[path = "e2e/pay.rs"]
+mod pay;
 
 fn wrong(code: &str) -> String {
     format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000)
@@ -442,7 +444,12 @@ fn cancel_resume_and_pause_where_allowed() {
                 .exists(&in_card("sub_ada_trialing", "action-cancel"))
                 .await?
         );
-        ensure!(!portal.exists("[data-id='sub_ada_past_due'] button").await?);
+        // Paying what is owed is offered (not merchant-gated); nothing else is.
+        ensure!(
+            !portal
+                .exists("[data-id='sub_ada_past_due'] .actions button")
+                .await?
+        );
         let active = held_subscription(portal, &token, "sub_ada_active").await?;
         ensure!(
             active["status"] == "active" && active["cancelAtPeriodEnd"] == false,

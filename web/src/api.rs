@@ -5,9 +5,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use portal_core::api::{
-    ApiError, CancelRequest, ErrorCode, Mode, PortalAccount, PortalAction,
-    PortalSubscriptionAction, SignoutResponse, StartRequest, StartResponse, SubscriptionsResponse,
-    VerifyRequest, SESSION_HEADER,
+    ApiError, CancelRequest, CardsResponse, ErrorCode, InvoicesResponse, Mode, PortalAccount,
+    PortalAction, PortalSubscriptionAction, RetryRequest, RetryResponse, SignoutResponse,
+    StartRequest, StartResponse, SubscriptionsResponse, VerifyRequest, SESSION_HEADER,
 };
 use portal_core::paths;
 use serde::de::DeserializeOwned;
@@ -17,6 +17,7 @@ use serde::Serialize;
 pub enum Method {
     Get,
     Post,
+    Delete,
 }
 
 /// What the app asks of the network; the transport adds the base URL.
@@ -28,6 +29,8 @@ pub struct HttpRequest {
     pub session: Option<String>,
     /// Finish it even if the page goes away meanwhile (signing out leaves the page).
     pub keepalive: bool,
+    /// Sent as `Idempotency-Key`: a repeat of a payment charges nothing.
+    pub idempotency_key: Option<String>,
 }
 
 /// Verify's answer as the sign-in app reads it: the session and the account,
@@ -113,6 +116,19 @@ impl ApiClient {
         session: Option<&str>,
         keepalive: bool,
     ) -> Result<T, ClientError> {
+        self.send_call(method, path, body, session, keepalive, None)
+            .await
+    }
+
+    async fn send_call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+        session: Option<&str>,
+        keepalive: bool,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ClientError> {
         let body = match body.map(serde_json::to_string).transpose() {
             Ok(body) => body,
             // Our own request models always serialize; were one ever not to, the
@@ -125,6 +141,7 @@ impl ApiClient {
             body,
             session: session.map(str::to_string),
             keepalive,
+            idempotency_key: idempotency_key.map(str::to_string),
         };
         let response = (self.transport)(request)
             .await
@@ -180,6 +197,67 @@ impl ApiClient {
     }
 }
 
+impl ApiClient {
+    /// One page of a subscription's invoices (a `404` from a host that has no
+    /// invoices is the caller's "not offered").
+    pub async fn invoices(
+        &self,
+        session: &str,
+        mode: &Mode,
+        id: &str,
+        cursor: Option<&str>,
+    ) -> Result<InvoicesResponse, ClientError> {
+        let path = paths::invoices(mode, id, cursor);
+        self.call(Method::Get, &path, None::<&()>, Some(session), false)
+            .await
+    }
+
+    /// Pays the open invoice now; `key` makes a repeat charge nothing.
+    pub async fn retry(
+        &self,
+        session: &str,
+        mode: &Mode,
+        id: &str,
+        card_id: Option<&str>,
+        key: &str,
+    ) -> Result<RetryResponse, ClientError> {
+        let body = RetryRequest {
+            card_id: card_id.map(str::to_string),
+        };
+        let path = paths::retry(mode, id);
+        self.send_call(
+            Method::Post,
+            &path,
+            Some(&body),
+            Some(session),
+            false,
+            Some(key),
+        )
+        .await
+    }
+
+    pub async fn cards(&self, session: &str) -> Result<CardsResponse, ClientError> {
+        self.call(Method::Get, paths::CARDS, None::<&()>, Some(session), false)
+            .await
+    }
+
+    pub async fn set_default_card(
+        &self,
+        session: &str,
+        id: &str,
+    ) -> Result<CardsResponse, ClientError> {
+        let path = paths::card_default(id);
+        self.call(Method::Post, &path, None::<&()>, Some(session), false)
+            .await
+    }
+
+    pub async fn remove_card(&self, session: &str, id: &str) -> Result<CardsResponse, ClientError> {
+        let path = paths::card(id);
+        self.call(Method::Delete, &path, None::<&()>, Some(session), false)
+            .await
+    }
+}
+
 /// A success parses as `T`; anything else becomes a typed error.
 pub fn read_answer<T: DeserializeOwned>(response: HttpResponse) -> Result<T, ClientError> {
     let status = response.status;
@@ -203,10 +281,14 @@ async fn fetch(base: String, request: HttpRequest) -> Result<HttpResponse, Netwo
     let method = match request.method {
         Method::Get => "GET",
         Method::Post => "POST",
+        Method::Delete => "DELETE",
     };
     let mut headers = Vec::new();
     if let Some(session) = &request.session {
         headers.push((SESSION_HEADER, session.as_str()));
+    }
+    if let Some(key) = &request.idempotency_key {
+        headers.push((paths::IDEMPOTENCY_HEADER, key.as_str()));
     }
     if request.body.is_some() {
         headers.push(("content-type", "application/json"));

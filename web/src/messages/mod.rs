@@ -5,9 +5,11 @@ use portal_core::api::ErrorCode;
 
 use crate::api::ClientError;
 
+mod payments;
 mod sign_in;
 mod subscriptions;
 
+pub use payments::*;
 pub use sign_in::*;
 pub use subscriptions::*;
 

@@ -11,4 +11,5 @@ mod dates;
 mod email_step;
 mod harness;
 mod lifecycle;
+mod pay;
 mod subscriptions;

@@ -10,6 +10,7 @@ use portal_core::lifecycle::State;
 use super::card_act::{CardActs, CardState, Note};
 use super::card_actions::CardActions;
 use super::confirm_cancel::ConfirmCancel;
+use super::pay_due::PayDue;
 use crate::{messages, AppContext};
 
 #[component]
@@ -60,8 +61,15 @@ pub fn SubscriptionCard(
             }}
             {move || card.current.with(|s| {
                 let period = messages::period_line(s).map(|line| view! { <p class="period" data-testid="period">{line}</p> });
-                let guidance = messages::guidance(&s.status, &merchant)
-                    .map(|text| view! { <p class="guidance" data-testid="guidance">{text}</p> });
+                // What is owed is paid here; the card's guidance says the rest.
+                let guidance = if s.status.owes_payment() {
+                    let subject = messages::subject(s, show_reference);
+                    view! { <PayDue card merchant=merchant.clone() subject/> }.into_any()
+                } else {
+                    messages::guidance(&s.status, &merchant)
+                        .map(|text| view! { <p class="guidance" data-testid="guidance">{text}</p> })
+                        .into_any()
+                };
                 (period, guidance)
             })}
             {reference.map(|id| view! { <p class="reference muted" data-testid="reference">"Ref. " {id}</p> })}

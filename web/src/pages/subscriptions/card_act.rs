@@ -52,6 +52,24 @@ impl CardState {
         })
     }
 
+    /// A payment went through: the subscription as the server now says, and
+    /// what to tell the person.
+    pub fn settled(self, changed: PortalSubscriptionAction, note: String) {
+        let mut after = self.current.get_untracked();
+        after.status = changed.status.unwrap_or(after.status);
+        after.cancel_at_period_end = changed
+            .cancel_at_period_end
+            .unwrap_or(after.cancel_at_period_end);
+        after.current_period_end = changed.current_period_end.or(after.current_period_end);
+        self.note.set(Some(Note::Done(note)));
+        embed::post(&PortalEvent::SubscriptionChanged {
+            id: after.id.clone(),
+            mode: after.path_mode().as_str().to_string(),
+            status: after.status.as_str().to_string(),
+        });
+        self.current.set(after);
+    }
+
     /// The server's answer, applied: only what it says happened is shown as done.
     fn changed(self, before: &PortalSubscription, changed: PortalSubscriptionAction) {
         let mut after = before.clone();

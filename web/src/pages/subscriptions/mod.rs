@@ -9,6 +9,7 @@ mod card_actions;
 mod confirm_cancel;
 mod list;
 mod merchant_section;
+mod pay_due;
 
 use account_bar::AccountBar;
 pub use card::SubscriptionCard;

@@ -1,0 +1,82 @@
+//! Paying what is owed: the past-due customer who opened the portal because a
+//! payment failed.
+use anyhow::{ensure, Context, Result};
+use portal_e2e::*;
+use portal_server::store::StoreError;
+
+use super::{card_text, click_in_card, held_subscription, in_card, wait_card_text};
+
+const CARD: &str = "sub_ada_past_due";
+
+/// Charges the server was asked to make for the past-due subscription.
+async fn charges(portal: &Portal) -> Result<i64> {
+    portal
+        .store()
+        .run(|conn| {
+            conn.query_row(
+                "SELECT COUNT(*) FROM charges WHERE invoice_id = 'in_sub_ada_past_due_open'",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(StoreError::from)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+#[test]
+fn a_past_due_customer_sees_the_failed_charge_is_declined_again_and_pays_with_another_card() {
+    scenario(async |portal| {
+        sign_in(portal, ADA).await?;
+        let token = portal.session_token().await?.context("session")?;
+        let owed = card_text(portal, CARD, "owed").await?;
+        ensure!(owed.contains("\u{20A6}45,000.00"), "{owed}");
+        let failure = card_text(portal, CARD, "last-failure").await?;
+        ensure!(
+            failure.contains("Mastercard \u{2022}\u{2022}\u{2022}\u{2022} 9995")
+                && failure.contains("not enough money"),
+            "{failure}"
+        );
+        portal.step("payment-needed").await?;
+
+        // Pay now with the default card, pressed twice in a row: one charge, declined.
+        let pay = portal.wait_for(&in_card(CARD, "pay-now")).await?;
+        portal
+            .browser
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click(); arguments[0].click();",
+                vec![serde_json::to_value(&pay)?],
+            )
+            .await?;
+        let declined = wait_card_text(portal, CARD, "pay-declined", |t| !t.is_empty()).await?;
+        ensure!(
+            declined.contains("Mastercard \u{2022}\u{2022}\u{2022}\u{2022} 9995 was declined")
+                && declined.contains("not enough money"),
+            "{declined}"
+        );
+        ensure!(charges(portal).await? == 1, "a double press charged once");
+        ensure!(held_subscription(portal, &token, CARD).await?["status"] == "past_due");
+        portal.step("payment-declined").await?;
+
+        // The expired card cannot be chosen; the Visa can, and pays.
+        let expired = in_card(CARD, "pay-with") + "[value='card_ada_verve']";
+        ensure!(portal.exists(&(expired + ":disabled")).await?);
+        let visa = in_card(CARD, "pay-with") + "[value='card_ada_visa']";
+        let choice = portal.wait_for(&visa).await?;
+        portal.click_on(&choice, &visa).await?;
+        ensure!(portal.exists(&(visa + ":checked")).await?);
+        click_in_card(portal, CARD, "pay-now").await?;
+        wait_card_text(portal, CARD, "status", |t| t == "Active").await?;
+        let done = card_text(portal, CARD, "action-done").await?;
+        ensure!(
+            done.contains("Paid \u{20A6}45,000.00 with Visa \u{2022}\u{2022}\u{2022}\u{2022} 4242"),
+            "{done}"
+        );
+        ensure!(!portal.exists(&in_card(CARD, "pay-now")).await?);
+        ensure!(charges(portal).await? == 2);
+        let held = held_subscription(portal, &token, CARD).await?;
+        ensure!(held["status"] == "active", "{held}");
+        portal.step("payment-paid").await?;
+        Ok(())
+    });
+}
