@@ -65,6 +65,63 @@ pub fn subscription_action(mode: &Mode, id: &str, action: &PortalAction) -> Stri
     subscription_path(mode, id, &encode_segment(action.as_str()))
 }
 
+/// One subscription, as a deep link names it: `/subscriptions/{mode}/{id}` on the
+/// portal's own host opens the portal on that subscription (P).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeepLink {
+    pub mode: Mode,
+    pub id: String,
+}
+
+/// The portal page that lists every subscription; a deep link goes below it.
+pub const SUBSCRIPTIONS_PAGE: &str = "/subscriptions";
+
+impl DeepLink {
+    /// The page path for this subscription; the id is percent-encoded.
+    pub fn path(&self) -> String {
+        format!(
+            "{SUBSCRIPTIONS_PAGE}/{}/{}",
+            encode_segment(self.mode.as_str()),
+            encode_segment(&self.id)
+        )
+    }
+
+    /// The deep link in a page path, if it is one: a known mode and a non-empty
+    /// id of at most 255 characters, percent-decoded. Anything else is not one.
+    pub fn parse(path: &str) -> Option<DeepLink> {
+        let rest = path.strip_prefix(SUBSCRIPTIONS_PAGE)?.strip_prefix('/')?;
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let (mode, id) = rest.split_once('/')?;
+        let mode = match Mode::from(decode_segment(mode)?) {
+            Mode::Unknown(_) => return None,
+            mode => mode,
+        };
+        let id = decode_segment(id)?;
+        let plain = !id.is_empty()
+            && id.chars().count() <= 255
+            && !id.chars().any(|c| c == '/' || c.is_control());
+        plain.then_some(DeepLink { mode, id })
+    }
+}
+
+/// `%XX` escapes decoded; `None` for a broken escape or text that is not UTF-8.
+fn decode_segment(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut out = alloc::vec::Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = segment.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 fn encode_segment(segment: &str) -> String {
     let mut encoded = String::with_capacity(segment.len());
@@ -98,5 +155,43 @@ mod tests {
             "/portal/email/subscriptions/live/sub%2F1/invoices?cursor=inv_2%26x%3D1"
         );
         assert_eq!(card("../wallet"), "/portal/email/cards/..%2Fwallet");
+    }
+
+    #[test]
+    fn a_deep_link_names_one_subscription_and_nothing_else_is_one() {
+        let link = DeepLink {
+            mode: Mode::Live,
+            id: "sub_123".into(),
+        };
+        assert_eq!(link.path(), "/subscriptions/live/sub_123");
+        assert_eq!(
+            DeepLink::parse("/subscriptions/live/sub_123"),
+            Some(link.clone())
+        );
+        assert_eq!(DeepLink::parse("/subscriptions/live/sub_123/"), Some(link));
+        let odd = DeepLink {
+            mode: Mode::Test,
+            id: "sub a/b".into(),
+        };
+        assert_eq!(odd.path(), "/subscriptions/test/sub%20a%2Fb");
+        assert_eq!(
+            DeepLink::parse(&odd.path()),
+            None,
+            "an id with a slash is refused"
+        );
+        for not_one in [
+            "/subscriptions",
+            "/subscriptions/",
+            "/subscriptions/live",
+            "/subscriptions/live/",
+            "/subscriptions/staging/sub_1",
+            "/subscriptions/live/sub_1/extra",
+            "/subscriptions/live/%ZZ",
+            "/subscriptions/live/%FF",
+            "/subscriptionsx/live/sub_1",
+            "/",
+        ] {
+            assert_eq!(DeepLink::parse(not_one), None, "{not_one}");
+        }
     }
 }

@@ -1,5 +1,29 @@
 //! Two pages need no router: the address's path picks the page, and the
-//! history API moves between them (the back button included).
+//! history API moves between them (the back button included). A deep link to
+//! one subscription (`/subscriptions/{mode}/{id}`) is the subscriptions page
+//! with a target, kept through sign-in.
+use std::cell::RefCell;
+
+use portal_core::paths::DeepLink;
+
+thread_local! {
+    /// The subscription the address asked for when the page loaded; the
+    /// address bar shows it again once the person is in.
+    static TARGET: RefCell<Option<DeepLink>> = const { RefCell::new(None) };
+}
+
+/// The deep link in the address bar as the page loads, kept for after sign-in.
+pub fn keep_target() -> Option<DeepLink> {
+    let path = web_sys::window().and_then(|w| w.location().pathname().ok())?;
+    let target = DeepLink::parse(&path);
+    TARGET.with(|kept| kept.borrow_mut().clone_from(&target));
+    target
+}
+
+/// Forgets the target (it was shown, or it is not this account's).
+pub fn drop_target() {
+    TARGET.with(|kept| kept.borrow_mut().take());
+}
 
 /// A page of the portal, by its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +38,7 @@ impl Route {
         match path.trim_end_matches('/') {
             "" | "/index.html" => Route::SignIn,
             "/subscriptions" => Route::Subscriptions,
+            deep if DeepLink::parse(deep).is_some() => Route::Subscriptions,
             _ => Route::NotFound,
         }
     }
@@ -36,11 +61,16 @@ impl Route {
         let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
             return;
         };
+        let target = match self {
+            Route::Subscriptions => TARGET.with(|kept| kept.borrow().as_ref().map(DeepLink::path)),
+            _ => None,
+        };
+        let path = target.as_deref().unwrap_or(self.path());
         let state = wasm_bindgen::JsValue::NULL;
         let _ = if replace {
-            history.replace_state_with_url(&state, "", Some(self.path()))
+            history.replace_state_with_url(&state, "", Some(path))
         } else {
-            history.push_state_with_url(&state, "", Some(self.path()))
+            history.push_state_with_url(&state, "", Some(path))
         };
     }
 }
@@ -56,5 +86,13 @@ mod tests {
         assert_eq!(Route::from_path("/subscriptions"), Route::Subscriptions);
         assert_eq!(Route::from_path("/subscriptions/"), Route::Subscriptions);
         assert_eq!(Route::from_path("/nope"), Route::NotFound);
+        assert_eq!(
+            Route::from_path("/subscriptions/live/sub_1"),
+            Route::Subscriptions
+        );
+        assert_eq!(
+            Route::from_path("/subscriptions/staging/sub_1"),
+            Route::NotFound
+        );
     }
 }

@@ -27,6 +27,7 @@ thread_local! {
 pub fn start() {
     console_error_panic_hook::set_once();
     let mut arrival = link::take_arrival();
+    crate::route::keep_target();
     let framed = embed::framed();
     // Leptos sets up its executor when it mounts; config comes before that.
     wasm_bindgen_futures::spawn_local(async move {

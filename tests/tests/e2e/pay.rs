@@ -24,10 +24,68 @@ async fn charges(portal: &Portal) -> Result<i64> {
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// The element with focus: which card it is in.
+async fn focused_card(portal: &Portal) -> Result<Option<String>> {
+    let id = portal
+        .browser
+        .execute(
+            "const card = document.activeElement && document.activeElement.closest('[data-id]');
+             return card ? card.getAttribute('data-id') : null;",
+            vec![],
+        )
+        .await?;
+    Ok(id.as_str().map(str::to_string))
+}
+
+/// A failed-payment email's link: the portal on one subscription, the address pre-filled.
+async fn sign_in_from_deep_link(portal: &Portal, path: &str) -> Result<()> {
+    let token = portal.link_token(ADA)?;
+    let mails = portal.mails_to(ADA).await?.len();
+    portal
+        .goto(&format!("{}#token={token}", portal.url(path)))
+        .await?;
+    portal.by_test_id("link-greeting").await?;
+    portal.click("link-send").await?;
+    portal.by_test_id("code-step").await?;
+    let code = portal.code_for(ADA, mails + 1).await?;
+    portal.paste_into("code-input", &code).await?;
+    portal.wait_for("[data-testid='subscription']").await?;
+    Ok(())
+}
+
 #[test]
-fn a_past_due_customer_sees_the_failed_charge_is_declined_again_and_pays_with_another_card() {
+fn a_deep_link_to_someone_elses_subscription_says_so_and_shows_the_list() {
     scenario(async |portal| {
-        sign_in(portal, ADA).await?;
+        sign_in_from_deep_link(portal, "/subscriptions/live/sub_bob_active").await?;
+        let said = portal.text_of("target-missing").await?;
+        ensure!(said.contains("sub_bob_active"), "{said}");
+        portal.wait_path("/subscriptions").await?;
+        ensure!(!portal.exists(".targeted").await?);
+        portal.step("deep-link-not-this-account").await?;
+        Ok(())
+    });
+}
+
+#[test]
+fn a_past_due_customer_from_a_deep_link_sees_the_failed_charge_is_declined_and_pays_with_another_card(
+) {
+    scenario(async |portal| {
+        let deep = "/subscriptions/live/sub_ada_past_due";
+        sign_in_from_deep_link(portal, deep).await?;
+        // The link's subscription is kept through the code step: in the
+        // address bar, marked, and focused.
+        portal.wait_path(deep).await?;
+        portal
+            .wait_for("[data-id='sub_ada_past_due'].targeted")
+            .await?;
+        wait_until("the linked card to have focus", || async {
+            match focused_card(portal).await {
+                Ok(Some(id)) if id == CARD => Ok(Some(())),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await?;
+        ensure!(!portal.exists("[data-testid='target-missing']").await?);
         let token = portal.session_token().await?.context("session")?;
         let owed = card_text(portal, CARD, "owed").await?;
         ensure!(owed.contains("\u{20A6}45,000.00"), "{owed}");

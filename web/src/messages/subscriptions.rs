@@ -9,6 +9,14 @@ pub const LOADING: &str = "Loading your subscriptions\u{2026}";
 pub const NO_SUBSCRIPTIONS: &str = "No subscriptions for this address";
 pub const OTHER_ADDRESS_HINT: &str =
     "If you subscribed with another email address, sign out and sign in with that one.";
+/// A deep link to a subscription this account does not have.
+pub fn target_missing(id: &str) -> String {
+    format!(
+        "The link was for a subscription this account doesn\u{2019}t have ({id}). \
+         Here is every subscription it does have."
+    )
+}
+
 pub const NO_PLAN: &str = "Plan details unavailable";
 
 /// "₦5,000.00 every month".

@@ -10,6 +10,7 @@ mod confirm_cancel;
 mod list;
 mod merchant_section;
 mod pay_due;
+mod target;
 
 use account_bar::AccountBar;
 pub use card::SubscriptionCard;
@@ -72,10 +73,35 @@ pub fn SubscriptionsPage(
     provide_context(card_act::CardActs::new(context.clone()));
     let sign_out = Callback::new(move |()| context.sign_out());
     let loading = load.pending();
+    // A deep link's subscription, once the list is here (the first time only).
+    let missing = RwSignal::new(None::<String>);
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        load.value().with(|loaded| match loaded {
+            Some(Ok(groups)) => {
+                missing.set(target::go_to_target(groups));
+                true
+            }
+            _ => false,
+        })
+    });
 
     view! {
         <div class="wide stack-lg" data-testid="subscriptions-page">
             <AccountBar name refreshing=loading on_refresh=refresh on_sign_out=sign_out/>
+            {move || {
+                missing
+                    .get()
+                    .map(|id| {
+                        view! {
+                            <p class="notice" role="status" data-testid="target-missing">
+                                {messages::target_missing(&id)}
+                            </p>
+                        }
+                    })
+            }}
             {move || {
                 load.value()
                     .with(|loaded: &Option<Loaded>| match loaded {
