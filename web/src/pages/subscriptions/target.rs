@@ -14,16 +14,21 @@ const LOOK_EVERY_MS: u64 = 100;
 
 /// Goes to the target in `groups`; returns the id when it is not among them.
 pub fn go_to_target(groups: &[PortalMerchantGroup]) -> Option<String> {
-    let target = route::keep_target()?;
-    let held = groups
-        .iter()
-        .flat_map(|group| &group.subscriptions)
-        .any(|s| s.id == target.id && s.path_mode() == target.mode);
-    if !held {
+    let path = route::keep_target()?;
+    let target = DeepLink::parse(&path);
+    let held = target.as_ref().is_some_and(|target| {
+        groups
+            .iter()
+            .flat_map(|group| &group.subscriptions)
+            .any(|s| s.id == target.id && s.path_mode() == target.mode)
+    });
+    let Some(target) = target.filter(|_| held) else {
         route::drop_target();
         Route::Subscriptions.show(true);
-        return Some(target.id);
-    }
+        // What the link named, as it named it: an id, or the path that was not a link.
+        let named = path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(&path);
+        return Some(named.to_string());
+    };
     // In a task after the page's own: arriving, the page focuses its heading,
     // and the card's focus must come after it.
     set_timeout(move || look_for(target, LOOKS), std::time::Duration::ZERO);
