@@ -148,9 +148,13 @@ fn sign_in_by_email() {
             .await?
             .starts_with("Renews on"));
         ensure!(card_text(portal, "sub_ada_no_plan", "price").await? == "Plan details unavailable");
-        ensure!(card_text(portal, "sub_ada_past_due", "guidance")
+        // A failed payment says which card failed, and offers to pay what is owed.
+        ensure!(card_text(portal, "sub_ada_past_due", "last-failure")
             .await?
             .contains("card"));
+        portal
+            .wait_for(&in_card("sub_ada_past_due", "pay-now"))
+            .await?;
         portal.step("subscriptions").await?;
         // The server holds a live session for the address.
         let token = portal
