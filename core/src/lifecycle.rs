@@ -71,6 +71,12 @@ impl State {
         )
     }
 
+    /// After what was owed is paid: active again. A subscription set to cancel
+    /// stays set to cancel; paying is not keeping it.
+    pub fn paid(&self) -> State {
+        State::new(SubscriptionStatus::Active, self.cancel_at_period_end)
+    }
+
     /// Set to cancel at the end of the period, and not ended yet.
     pub fn is_set_to_cancel(&self) -> bool {
         self.cancel_at_period_end && !self.status.has_ended()

@@ -5,7 +5,6 @@ use portal_core::api::{
     CardSummary, ChargeOutcome, DeclineCode, Invoice, InvoiceFailure, InvoiceStatus, Mode,
     PortalCard, PortalSubscriptionAction, RetryResponse, SubscriptionStatus,
 };
-use portal_core::lifecycle::State;
 use portal_core::payments::{self, RemovalRefusal, YearMonth};
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -275,7 +274,7 @@ pub fn retry(
                  WHERE id = ?1",
                 params![invoice_id, now, card.brand, card.last4],
             )?;
-            state = State::new(SubscriptionStatus::Active, state.cancel_at_period_end);
+            state = state.paid();
             store::update_subscription(conn, &subscription.id, &state)?;
         }
         Err(decline) => {
@@ -331,6 +330,15 @@ fn needs_card(conn: &Connection, customer: &str) -> Result<bool, BillingError> {
         .any(|status| SubscriptionStatus::from(status).needs_card()))
 }
 
+/// The customer and their cards; an address without an account has no card to touch.
+fn customer_cards(
+    conn: &Connection,
+    email: &str,
+) -> Result<(String, Vec<PortalCard>), BillingError> {
+    let customer = customer_id(conn, email)?.ok_or(BillingError::NotFound(NO_CARD))?;
+    Ok((customer, store::cards_for(conn, email)?))
+}
+
 /// Makes one of the customer's cards the default; an expired card cannot be.
 pub fn set_default_card(
     conn: &Connection,
@@ -338,8 +346,7 @@ pub fn set_default_card(
     card_id: &str,
     now: i64,
 ) -> Result<Vec<PortalCard>, BillingError> {
-    let customer = customer_id(conn, email)?.ok_or(BillingError::NotFound(NO_CARD))?;
-    let cards = store::cards_for(conn, email)?;
+    let (customer, cards) = customer_cards(conn, email)?;
     let card = cards
         .iter()
         .find(|card| card.id == card_id)
@@ -364,8 +371,7 @@ pub fn remove_card(
     card_id: &str,
     now: i64,
 ) -> Result<Vec<PortalCard>, BillingError> {
-    let customer = customer_id(conn, email)?.ok_or(BillingError::NotFound(NO_CARD))?;
-    let cards = store::cards_for(conn, email)?;
+    let (customer, cards) = customer_cards(conn, email)?;
     let needs = needs_card(conn, &customer)?;
     let promoted = payments::removal(&cards, card_id, needs, year_month(now)).map_err(
         |refusal| match refusal {

@@ -55,12 +55,20 @@ impl CardState {
     /// A payment went through: the subscription as the server now says, and
     /// what to tell the person.
     pub fn settled(self, changed: PortalSubscriptionAction, note: String) {
-        let mut after = self.current.get_untracked();
-        after.status = changed.status.unwrap_or(after.status);
-        after.cancel_at_period_end = changed
-            .cancel_at_period_end
-            .unwrap_or(after.cancel_at_period_end);
-        after.current_period_end = changed.current_period_end.or(after.current_period_end);
+        let after = answered(&self.current.get_untracked(), changed);
+        self.show(after, note);
+    }
+
+    /// The server's answer, applied: only what it says happened is shown as done.
+    fn changed(self, before: &PortalSubscription, changed: PortalSubscriptionAction) {
+        let after = answered(before, changed);
+        let change = Change::between(&State::of(before), &State::of(&after));
+        let note = messages::outcome(change, &after);
+        self.show(after, note);
+    }
+
+    /// The card as it is now, what it says about it, and the embedding page told.
+    fn show(self, after: PortalSubscription, note: String) {
         self.note.set(Some(Note::Done(note)));
         embed::post(&PortalEvent::SubscriptionChanged {
             id: after.id.clone(),
@@ -69,25 +77,18 @@ impl CardState {
         });
         self.current.set(after);
     }
+}
 
-    /// The server's answer, applied: only what it says happened is shown as done.
-    fn changed(self, before: &PortalSubscription, changed: PortalSubscriptionAction) {
-        let mut after = before.clone();
-        after.status = changed.status.unwrap_or(after.status);
-        after.cancel_at_period_end = changed
-            .cancel_at_period_end
-            .unwrap_or(after.cancel_at_period_end);
-        after.current_period_end = changed.current_period_end.or(after.current_period_end);
-        let change = Change::between(&State::of(before), &State::of(&after));
-        self.note
-            .set(Some(Note::Done(messages::outcome(change, &after))));
-        embed::post(&PortalEvent::SubscriptionChanged {
-            id: after.id.clone(),
-            mode: after.path_mode().as_str().to_string(),
-            status: after.status.as_str().to_string(),
-        });
-        self.current.set(after);
-    }
+/// The subscription as the server's answer says it is now; what the answer
+/// leaves out stays as it was.
+fn answered(before: &PortalSubscription, changed: PortalSubscriptionAction) -> PortalSubscription {
+    let mut after = before.clone();
+    after.status = changed.status.unwrap_or(after.status);
+    after.cancel_at_period_end = changed
+        .cancel_at_period_end
+        .unwrap_or(after.cancel_at_period_end);
+    after.current_period_end = changed.current_period_end.or(after.current_period_end);
+    after
 }
 
 /// One card's request.

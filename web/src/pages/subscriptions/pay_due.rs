@@ -141,8 +141,9 @@ pub fn PayDue(
                         declined.set(Some(messages::declined(paying, answer.reason.as_deref())));
                         // The next valid card is the likely next try.
                         if let Some(cards) = cards.as_deref() {
+                            let today = today();
                             let next = cards.iter().find(|c| {
-                                !c.is_expired(today()) && Some(&c.id) != paying.map(|p| &p.id)
+                                !c.is_expired(today) && Some(&c.id) != paying.map(|p| &p.id)
                             });
                             chosen.set(next.map(|c| c.id.clone()));
                         }
