@@ -73,7 +73,7 @@ const DIGIT_ZEROS: [u32; 77] = [
 
 /// The ASCII digit for a decimal digit of any script (`٣`, `۳`, `३`, `３` → `3`),
 /// so a code pasted or typed with another script's digits reads as itself.
-fn ascii_digit(c: char) -> Option<u8> {
+pub(crate) fn ascii_digit(c: char) -> Option<u8> {
     let code_point = u32::from(c);
     let run = DIGIT_ZEROS.partition_point(|&zero| zero <= code_point);
     let zero = DIGIT_ZEROS[run.checked_sub(1)?];

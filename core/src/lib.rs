@@ -20,4 +20,7 @@ pub mod payments;
 pub use code::{OtpCode, OtpCodeError};
 pub use email::{Email, EmailError, MAX_EMAIL_LEN, MAX_LOCAL_LEN};
 pub use limits::OTP_CODE_DIGITS;
-pub use money::{currency_exponent, interval_text, Money};
+pub use money::{
+    check_topup, currency_exponent, interval_text, parse_amount, parse_topup, topup_minimum,
+    AmountError, Money, TOPUP_MINIMUM_NGN,
+};

@@ -100,3 +100,153 @@ pub fn interval_text(interval: &str, count: i64) -> String {
         _ => String::from(unit),
     }
 }
+
+/// Duro's smallest wallet top-up, in kobo: ₦100 (adding a card is a top-up of
+/// at least this much).
+pub const TOPUP_MINIMUM_NGN: i64 = 10_000;
+
+/// The smallest top-up in `currency`'s minor units: ₦100 as Duro documents; in
+/// a currency Duro documents no minimum for, one whole unit (a project choice).
+pub fn topup_minimum(currency: &str) -> i64 {
+    if currency.trim().eq_ignore_ascii_case("NGN") {
+        TOPUP_MINIMUM_NGN
+    } else {
+        10i64.pow(currency_exponent(currency))
+    }
+}
+
+/// Why an amount someone typed is not one the portal can take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmountError {
+    Empty,
+    /// Not a plain amount: letters, two decimal points, a sign.
+    NotAnAmount,
+    /// More decimals than the currency has (`₦1.005`); holds the currency's exponent.
+    TooManyDecimals(u32),
+    TooLarge,
+    /// Below the smallest top-up; holds it.
+    BelowMinimum(Money),
+}
+
+impl AmountError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AmountError::Empty => "empty",
+            AmountError::NotAnAmount => "not_an_amount",
+            AmountError::TooManyDecimals(_) => "too_many_decimals",
+            AmountError::TooLarge => "too_large",
+            AmountError::BelowMinimum(_) => "below_minimum",
+        }
+    }
+
+    /// What to tell the person, next to the field (or in the API's error).
+    pub fn message(&self) -> String {
+        match self {
+            AmountError::Empty => String::from("Enter an amount."),
+            AmountError::NotAnAmount => {
+                String::from("Enter an amount in numbers, like 100 or 2,500.50.")
+            }
+            AmountError::TooManyDecimals(0) => String::from("Enter a whole amount."),
+            AmountError::TooManyDecimals(n) => {
+                format!("Enter at most {n} digits after the decimal point.")
+            }
+            AmountError::TooLarge => String::from("That amount is too large."),
+            AmountError::BelowMinimum(minimum) => format!("The smallest top-up is {minimum}."),
+        }
+    }
+}
+
+/// The largest top-up a person can type, in major units (a sanity bound, far
+/// beyond any wallet: a mistyped amount is caught before a checkout opens).
+const TOPUP_MAXIMUM_MAJOR: i64 = 100_000_000;
+
+/// A top-up amount a person typed (`100`, `2,500.50`, `₦ 1 000`, any script's
+/// digits) in `currency`'s minor units, at least its minimum.
+pub fn parse_topup(input: &str, currency: &str) -> Result<Money, AmountError> {
+    let minor = parse_amount(input, currency)?;
+    check_topup(minor, currency)
+}
+
+/// The rule for an amount already in minor units (what the API receives).
+pub fn check_topup(minor: i64, currency: &str) -> Result<Money, AmountError> {
+    let maximum = TOPUP_MAXIMUM_MAJOR.saturating_mul(10i64.pow(currency_exponent(currency)));
+    if minor > maximum {
+        return Err(AmountError::TooLarge);
+    }
+    let minimum = topup_minimum(currency);
+    if minor < minimum {
+        return Err(AmountError::BelowMinimum(Money::new(
+            minimum,
+            currency.trim().to_ascii_uppercase(),
+        )));
+    }
+    Ok(Money::new(minor, currency.trim().to_ascii_uppercase()))
+}
+
+/// A non-negative amount in major units as text, in minor units: commas, spaces
+/// and the currency's own symbol or code are allowed; a sign is not.
+pub fn parse_amount(input: &str, currency: &str) -> Result<i64, AmountError> {
+    let mut rest = input.trim();
+    if let Some((code, _, symbol)) = lookup(currency) {
+        for prefix in [symbol.map(str::trim), Some(code)].into_iter().flatten() {
+            if let Some(stripped) = strip_prefix_ignore_case(rest, prefix) {
+                rest = stripped.trim_start();
+            }
+        }
+        if let Some(stripped) = strip_suffix_ignore_case(rest, code) {
+            rest = stripped.trim_end();
+        }
+    }
+    if rest.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    let exponent = currency_exponent(currency);
+    let (mut whole, mut fraction, mut decimals) = (0i64, 0i64, None::<u32>);
+    let mut digits = 0usize;
+    for c in rest.chars() {
+        match c {
+            '.' if decimals.is_none() => decimals = Some(0),
+            // Grouping between digits of the whole part: "1,000", "1 000", "1 000".
+            ',' | ' ' | '\u{00A0}' | '\u{202F}' | '_' if decimals.is_none() && digits > 0 => {}
+            c => {
+                let digit = i64::from(crate::code::ascii_digit(c).ok_or(AmountError::NotAnAmount)? - b'0');
+                digits += 1;
+                match decimals.as_mut() {
+                    None => {
+                        whole = whole
+                            .checked_mul(10)
+                            .and_then(|w| w.checked_add(digit))
+                            .ok_or(AmountError::TooLarge)?;
+                    }
+                    Some(n) => {
+                        *n += 1;
+                        if *n > exponent {
+                            return Err(AmountError::TooManyDecimals(exponent));
+                        }
+                        fraction = fraction * 10 + digit;
+                    }
+                }
+            }
+        }
+    }
+    if digits == 0 {
+        return Err(AmountError::NotAnAmount);
+    }
+    let decimals = decimals.unwrap_or(0);
+    let scale = 10i64.pow(exponent);
+    whole
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(fraction * 10i64.pow(exponent - decimals)))
+        .ok_or(AmountError::TooLarge)
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}
+
+fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let split = text.len().checked_sub(suffix.len())?;
+    let tail = text.get(split..)?;
+    tail.eq_ignore_ascii_case(suffix).then(|| &text[..split])
+}

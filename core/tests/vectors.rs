@@ -1,5 +1,7 @@
 //! The shared vector files; the browser tests in `web/` read the same files.
-use portal_core::{interval_text, Email, Money, OtpCode, OtpCodeError};
+use portal_core::{
+    check_topup, interval_text, parse_topup, Email, Money, OtpCode, OtpCodeError, TOPUP_MINIMUM_NGN,
+};
 #[test]
 fn every_email_vector_gets_its_verdict() {
     let cases = portal_vectors::emails();
@@ -85,6 +87,28 @@ fn every_money_vector_formats_as_expected() {
             case.currency
         );
     }
+}
+
+#[test]
+fn every_typed_top_up_amount_reads_as_its_vector_says() {
+    for case in portal_vectors::amounts() {
+        let label = format!("{:?} in {}", case.input, case.currency);
+        match (parse_topup(&case.input, &case.currency), case.minor, case.error) {
+            (Ok(money), Some(minor), None) => assert_eq!(money.minor, minor, "{label}"),
+            (Err(error), None, Some(code)) => {
+                assert_eq!(error.code(), code, "{label}");
+                assert!(error.message().ends_with('.'), "{label}");
+            }
+            (answer, minor, error) => panic!("{label}: {answer:?}, expected {minor:?} / {error:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_top_up_below_a_hundred_naira_is_refused_saying_the_minimum() {
+    let refused = check_topup(9_999, "NGN").unwrap_err();
+    assert_eq!(refused.message(), "The smallest top-up is \u{20A6}100.00.");
+    assert_eq!(check_topup(TOPUP_MINIMUM_NGN, "NGN").unwrap().minor, 10_000);
 }
 
 #[test]

@@ -34,6 +34,17 @@ pub struct MoneyCase {
     pub text: String,
 }
 
+/// A top-up amount as typed, and its verdict (`amounts.json`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AmountCase {
+    pub input: String,
+    pub currency: String,
+    /// The amount in minor units, when it is a top-up the portal takes.
+    pub minor: Option<i64>,
+    /// `AmountError::code` otherwise.
+    pub error: Option<String>,
+}
+
 /// One subscription state, one action, and where it leads (`lifecycle.json`,
 /// written by `lifecycle.py`).
 #[derive(Debug, Clone, Deserialize)]
@@ -99,6 +110,13 @@ pub fn money() -> Vec<MoneyCase> {
     parse(
         "money.json",
         include_str!("../../core/tests/vectors/money.json"),
+    )
+}
+
+pub fn amounts() -> Vec<AmountCase> {
+    parse(
+        "amounts.json",
+        include_str!("../../core/tests/vectors/amounts.json"),
     )
 }
 
