@@ -546,6 +546,55 @@ pub struct RetryResponse {
     pub invoice: Option<Invoice>,
 }
 
+/// Add money to the wallet (P): opens a hosted checkout for `amount`, in the
+/// wallet's currency's minor units (at least ₦100 in NGN: `money::check_topup`).
+/// Adding a card is a top-up: the card that pays is saved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TopupRequest {
+    #[cfg_attr(feature = "openapi", schema(minimum = 10000))]
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TopupResponse {
+    /// Where to send the customer to pay; it returns them to the portal.
+    pub checkout_url: String,
+}
+
+/// One subscription a portal link opens on (a deep link).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkTarget {
+    pub mode: Mode,
+    pub id: String,
+}
+
+/// A merchant asks for a portal link for one customer (P).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PortalLinkRequest {
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<LinkTarget>,
+    /// How long the link pre-fills the address; default a week, at most 30 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 60, maximum = 2592000))]
+    pub ttl_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PortalLinkResponse {
+    pub url: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
 /// `{"error": {...}}`, the body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

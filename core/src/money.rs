@@ -209,7 +209,8 @@ pub fn parse_amount(input: &str, currency: &str) -> Result<i64, AmountError> {
             // Grouping between digits of the whole part: "1,000", "1 000", "1 000".
             ',' | ' ' | '\u{00A0}' | '\u{202F}' | '_' if decimals.is_none() && digits > 0 => {}
             c => {
-                let digit = i64::from(crate::code::ascii_digit(c).ok_or(AmountError::NotAnAmount)? - b'0');
+                let digit =
+                    i64::from(crate::code::ascii_digit(c).ok_or(AmountError::NotAnAmount)? - b'0');
                 digits += 1;
                 match decimals.as_mut() {
                     None => {
@@ -242,7 +243,8 @@ pub fn parse_amount(input: &str, currency: &str) -> Result<i64, AmountError> {
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {

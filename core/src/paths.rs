@@ -27,6 +27,12 @@ pub const CARD_DEFAULT: &str = "/portal/email/cards/{id}/default";
 /// Remove a saved card, with `DELETE` (P).
 pub const CARD: &str = "/portal/email/cards/{id}";
 
+/// Add money to the wallet through a hosted checkout (P).
+pub const WALLET_TOPUP: &str = "/portal/email/wallet/topup";
+
+/// Merchants mint portal links here, with a secret key (P).
+pub const PORTAL_LINKS: &str = "/v1/portal/links";
+
 /// The request header that makes a retried charge safe to repeat.
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 

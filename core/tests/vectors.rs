@@ -93,7 +93,11 @@ fn every_money_vector_formats_as_expected() {
 fn every_typed_top_up_amount_reads_as_its_vector_says() {
     for case in portal_vectors::amounts() {
         let label = format!("{:?} in {}", case.input, case.currency);
-        match (parse_topup(&case.input, &case.currency), case.minor, case.error) {
+        match (
+            parse_topup(&case.input, &case.currency),
+            case.minor,
+            case.error,
+        ) {
             (Ok(money), Some(minor), None) => assert_eq!(money.minor, minor, "{label}"),
             (Err(error), None, Some(code)) => {
                 assert_eq!(error.code(), code, "{label}");

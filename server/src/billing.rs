@@ -77,7 +77,7 @@ impl Processor for TestProcessor {
     }
 }
 
-fn customer_id(conn: &Connection, email: &str) -> Result<Option<String>, BillingError> {
+pub(crate) fn customer_id(conn: &Connection, email: &str) -> Result<Option<String>, BillingError> {
     Ok(conn
         .query_row(
             "SELECT id FROM customers WHERE email = ?1",
@@ -174,12 +174,12 @@ pub fn invoices(
 
 /// A stored answer for `(customer, key)`: replayed when the request is the same,
 /// refused when the key was used for another.
-fn replay(
+pub(crate) fn replay<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     customer: &str,
     key: &str,
     request: &str,
-) -> Result<Option<RetryResponse>, BillingError> {
+) -> Result<Option<T>, BillingError> {
     let stored: Option<(String, String)> = conn
         .query_row(
             "SELECT request, body FROM idempotent_answers WHERE customer_id = ?1 AND key = ?2",
@@ -307,15 +307,28 @@ pub fn retry(
         invoice: Some(invoice),
     };
     if let Some(key) = key {
-        let body = serde_json::to_string(&answer)
-            .map_err(|error| BillingError::Store(StoreError::Stored(error.to_string())))?;
-        conn.execute(
-            "INSERT INTO idempotent_answers (customer_id, key, request, body, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![customer, key, request, body, now],
-        )?;
+        remember(conn, &customer, key, &request, &answer, now)?;
     }
     Ok(answer)
+}
+
+/// Keeps an answer for its `Idempotency-Key`, in the transaction that made it.
+pub(crate) fn remember<T: serde::Serialize>(
+    conn: &Connection,
+    customer: &str,
+    key: &str,
+    request: &str,
+    answer: &T,
+    now: i64,
+) -> Result<(), BillingError> {
+    let body = serde_json::to_string(answer)
+        .map_err(|error| BillingError::Store(StoreError::Stored(error.to_string())))?;
+    conn.execute(
+        "INSERT INTO idempotent_answers (customer_id, key, request, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![customer, key, request, body, now],
+    )?;
+    Ok(())
 }
 
 /// Whether any of the customer's subscriptions still needs a card.

@@ -121,6 +121,17 @@ impl From<SignInError> for AppError {
     }
 }
 
+impl From<crate::wallet::TopupError> for AppError {
+    fn from(error: crate::wallet::TopupError) -> Self {
+        match error {
+            crate::wallet::TopupError::Billing(error) => error.into(),
+            crate::wallet::TopupError::Amount(error) => {
+                AppError::invalid("amount", error.code(), error.message())
+            }
+        }
+    }
+}
+
 impl From<BillingError> for AppError {
     fn from(error: BillingError) -> Self {
         match error {

@@ -13,6 +13,7 @@ pub mod seed;
 pub mod signin;
 pub mod state;
 pub mod store;
+pub mod wallet;
 pub mod web_app;
 
 pub use app::Application;

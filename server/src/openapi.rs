@@ -4,7 +4,7 @@ use portal_core::api::SESSION_HEADER;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::OpenApi;
 
-use crate::routes::{auth, billing, portal};
+use crate::routes::{auth, billing, portal, wallet};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,7 @@ use crate::routes::{auth, billing, portal};
         billing::retry,
         billing::card_default,
         billing::remove_card,
+        wallet::topup,
     ),
     modifiers(&SessionHeader)
 )]

@@ -203,6 +203,18 @@ CREATE TABLE idempotent_answers (
 );
 CREATE INDEX idempotent_answers_by_time ON idempotent_answers(created_at);
 "#,
+    // 6: wallet top-ups through the dev checkout.
+    r#"
+CREATE TABLE checkouts (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'paid')),
+    created_at INTEGER NOT NULL,
+    paid_at INTEGER
+);
+"#,
 ];
 
 #[derive(Clone)]

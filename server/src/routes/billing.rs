@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::extract::{ApiPath, OptionalApiJson, SignedIn};
 use crate::state::AppState;
 
-fn known_mode(mode: String) -> Result<Mode, AppError> {
+pub(crate) fn known_mode(mode: String) -> Result<Mode, AppError> {
     match Mode::from(mode) {
         Mode::Unknown(_) => Err(AppError::NotFound("There is no such API endpoint.".into())),
         mode => Ok(mode),
@@ -59,7 +59,7 @@ pub async fn invoices(
 }
 
 /// The `Idempotency-Key` header: 1 to 255 visible ASCII characters, or absent.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     let Some(value) = headers.get(paths::IDEMPOTENCY_HEADER) else {
         return Ok(None);
     };

@@ -2,6 +2,7 @@ pub mod auth;
 pub mod billing;
 pub mod dev;
 pub mod portal;
+pub mod wallet;
 
 use axum::Json;
 use serde_json::{json, Value};

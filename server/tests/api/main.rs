@@ -8,4 +8,5 @@ mod lifecycle;
 mod portal;
 mod signin;
 mod smtp;
+mod wallet;
 mod web_app;
