@@ -573,7 +573,7 @@ pub struct LinkTarget {
 }
 
 /// A merchant asks for a portal link for one customer (P).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PortalLinkRequest {

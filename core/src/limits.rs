@@ -24,3 +24,12 @@ pub const SESSION_ABSOLUTE_SECONDS: u32 = 12 * 60 * 60;
 
 /// The largest request body the API reads, in bytes (Triport documents 4 KB).
 pub const MAX_BODY_BYTES: usize = 4 * 1024;
+
+/// How long a portal link pre-fills its address unless its minter says, in
+/// seconds (project choice: a week, the life of a billing email).
+pub const LINK_TTL_DEFAULT_SECONDS: u32 = 7 * 24 * 60 * 60;
+
+/// The shortest and longest life a portal link may be minted with, in seconds
+/// (project choice).
+pub const LINK_TTL_MIN_SECONDS: u32 = 60;
+pub const LINK_TTL_MAX_SECONDS: u32 = 30 * 24 * 60 * 60;

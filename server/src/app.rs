@@ -30,7 +30,7 @@ use crate::clock::Clock;
 use crate::crypto::random_bytes;
 use crate::latency::{record_latency, Latency};
 use crate::mail::{MailMetrics, Mailer};
-use crate::routes::{self, auth, billing, dev, portal, wallet};
+use crate::routes::{self, auth, billing, dev, links, portal, wallet};
 use crate::state::{AppState, Config, ConnectionLimits};
 use crate::store::Store;
 use crate::web_app::{self, AppHeaders, ServedConfig};
@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route(paths::CARD_DEFAULT, post(billing::card_default))
         .route(paths::CARD, delete(billing::remove_card))
         .route(paths::WALLET_TOPUP, post(wallet::topup))
+        .route(paths::PORTAL_LINKS, post(links::create))
         // Everything above is timed per route; the dev and catch-all routes below are not.
         .route_layer(axum::middleware::from_fn_with_state(
             state.latency.clone(),

@@ -23,6 +23,9 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("Your session has ended. Sign in again.")]
     Unauthorized,
+    /// The merchant API without a secret key this server knows.
+    #[error("Send a secret key this server issued, as `Authorization: Bearer sk_test_\u{2026}` or `sk_live_\u{2026}`.")]
+    BadKey,
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -65,7 +68,9 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::BadRequest)
             }
-            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
+            AppError::Unauthorized | AppError::BadKey => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized)
+            }
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             AppError::MethodNotAllowed(_) => {
@@ -132,6 +137,23 @@ impl From<crate::wallet::TopupError> for AppError {
     }
 }
 
+impl From<crate::links::LinkError> for AppError {
+    fn from(error: crate::links::LinkError) -> Self {
+        use crate::links::LinkError;
+        match error {
+            LinkError::Email(error) => AppError::invalid("email", "invalid", error.to_string()),
+            LinkError::Ttl => AppError::invalid("ttlSeconds", "out_of_range", error.to_string()),
+            LinkError::Mode { .. } => {
+                AppError::invalid("subscription.mode", "mode", error.to_string())
+            }
+            LinkError::NoSuchSubscription | LinkError::NoSuchMerchant(_) => {
+                AppError::NotFound(error.to_string())
+            }
+            LinkError::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<BillingError> for AppError {
     fn from(error: BillingError) -> Self {
         match error {
@@ -193,6 +215,12 @@ impl IntoResponse for AppError {
             if let Ok(value) = HeaderValue::from_str(&retry_after.max(1).to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
+        }
+        if let AppError::BadKey = self {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"merchant API\""),
+            );
         }
         if let Some(internal) = internal {
             response.extensions_mut().insert(internal);

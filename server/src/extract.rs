@@ -271,6 +271,37 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// The merchant calling the merchant API: a secret key as a bearer token
+/// (`Authorization: Bearer sk_test_…`, as Duro's merchant API). Anything else
+/// answers `401` with a `WWW-Authenticate` challenge.
+pub struct MerchantKey(pub crate::links::Merchant);
+
+impl FromRequestParts<AppState> for MerchantKey {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let key = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                let (scheme, key) = v.trim().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| key.trim())
+            })
+            .filter(|key| !key.is_empty() && key.len() <= 128)
+            .ok_or(AppError::BadKey)?
+            .to_string();
+        let merchant = state
+            .store
+            .run(move |conn| crate::links::merchant_for_key(conn, &key))
+            .await?;
+        merchant.map(MerchantKey).ok_or(AppError::BadKey)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod error;
 pub mod extract;
 pub mod latency;
+pub mod links;
 pub mod mail;
 pub mod openapi;
 pub mod routes;

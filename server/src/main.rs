@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
+use portal_core::api::{Mode, PortalLinkRequest};
+use portal_core::paths::{DeepLink, SUBSCRIPTIONS_PAGE};
 use portal_core::Email;
 use portal_server::crypto::Secret;
 use portal_server::store::Store;
@@ -24,6 +26,21 @@ enum Command {
     Link(LinkArgs),
     /// Load data into the database.
     Seed(SeedArgs),
+    /// Issue a merchant a secret key for the merchant API (POST /v1/portal/links).
+    /// The key is printed once; the database keeps only its hash.
+    MerchantKey(MerchantKeyArgs),
+}
+
+#[derive(Args)]
+struct MerchantKeyArgs {
+    /// The merchant's tenant id, e.g. ten_lagosfresh.
+    #[arg(long)]
+    tenant: String,
+    /// test or live: a key links to subscriptions in its own mode only.
+    #[arg(long, default_value = "test", value_parser = ["test", "live"])]
+    mode: String,
+    #[command(flatten)]
+    storage: StorageArgs,
 }
 
 #[derive(Args)]
@@ -108,6 +125,9 @@ struct LinkArgs {
     /// How long the link pre-fills the address, e.g. 7d, 12h, 30m.
     #[arg(long, default_value = "7d", value_parser = humantime::parse_duration)]
     ttl: std::time::Duration,
+    /// Land on one subscription, as MODE/ID, e.g. live/sub_123.
+    #[arg(long, value_name = "MODE/ID")]
+    subscription: Option<String>,
     #[command(flatten)]
     storage: StorageArgs,
     #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -146,6 +166,16 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::Link(args) => link(args),
+        Command::MerchantKey(args) => {
+            let store = Store::open(&args.storage.database)?;
+            let now = Clock::default().now();
+            let (tenant, mode) = (args.tenant, Mode::from(args.mode));
+            let key = store
+                .write(move |conn| portal_server::links::create_key(conn, &tenant, &mode, now))
+                .await?;
+            println!("{key}");
+            Ok(())
+        }
         Command::Seed(args) => {
             let store = Store::open(&args.storage.database)?;
             let now = Clock::default().now();
@@ -226,15 +256,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 fn link(args: LinkArgs) -> anyhow::Result<()> {
-    let email = Email::parse(&args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     let ttl = i64::try_from(args.ttl.as_secs()).context("--ttl is too long")?;
-    anyhow::ensure!(ttl > 0, "--ttl must be at least a second");
+    // The same checks as a merchant's request: one rule for the address and the life.
+    let (email, ttl) = portal_server::links::check_request(&PortalLinkRequest {
+        email: args.email,
+        subscription: None,
+        ttl_seconds: Some(ttl),
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let target = match &args.subscription {
+        None => None,
+        Some(text) => Some(
+            DeepLink::parse(&format!("{SUBSCRIPTIONS_PAGE}/{text}"))
+                .context("--subscription is MODE/ID, e.g. live/sub_123")?,
+        ),
+    };
     let expires_at = Clock::default().now() + ttl;
-    let token = args
-        .storage
-        .secret()?
-        .keys()
-        .mint_link_token(&email, expires_at);
-    println!("{}/#token={token}", args.public_url.trim_end_matches('/'));
+    let keys = args.storage.secret()?.keys();
+    println!(
+        "{}",
+        portal_server::links::url(&keys, &args.public_url, &email, target.as_ref(), expires_at)
+    );
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! `/openapi.json`, generated from the handlers' annotations and the portal-core models.
 use axum::Json;
 use portal_core::api::SESSION_HEADER;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
 
-use crate::routes::{auth, billing, portal, wallet};
+use crate::routes::{auth, billing, links, portal, wallet};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +27,7 @@ use crate::routes::{auth, billing, portal, wallet};
         billing::card_default,
         billing::remove_card,
         wallet::topup,
+        links::create,
     ),
     modifiers(&SessionHeader)
 )]
@@ -45,6 +46,15 @@ impl utoipa::Modify for SessionHeader {
                 SESSION_HEADER,
                 "The session token from verify",
             ))),
+        );
+        components.add_security_scheme(
+            "secret_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A merchant's secret key, sk_test_… or sk_live_…"))
+                    .build(),
+            ),
         );
     }
 }

@@ -215,6 +215,15 @@ CREATE TABLE checkouts (
     paid_at INTEGER
 );
 "#,
+    // 7: merchants' secret keys, for minting portal links; only their hashes.
+    r#"
+CREATE TABLE merchant_keys (
+    key_hash BLOB PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES merchants(tenant_id),
+    mode TEXT NOT NULL CHECK (mode IN ('test', 'live')),
+    created_at INTEGER NOT NULL
+);
+"#,
 ];
 
 #[derive(Clone)]

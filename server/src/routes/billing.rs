@@ -27,6 +27,7 @@ pub struct InvoicesQuery {
     cursor: Option<String>,
 }
 
+/// Invoices of one subscription, newest first. Project choice: Duro describes invoices and receipts, not this path.
 #[utoipa::path(
     get, path = paths::INVOICES, tag = "Customer Portal",
     params(
@@ -73,6 +74,7 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, App
     }
 }
 
+/// Pay what is owed now. Project choice: Duro describes an instant retry, not this path.
 #[utoipa::path(
     post, path = paths::RETRY, tag = "Customer Portal",
     params(
@@ -120,6 +122,7 @@ pub async fn retry(
     Ok(Json(answer))
 }
 
+/// Make a card the default. Project choice: Duro describes the rule, not this path.
 #[utoipa::path(
     post, path = paths::CARD_DEFAULT, tag = "Customer Portal",
     params(("id" = String, Path, description = "Card id")),
@@ -144,6 +147,7 @@ pub async fn card_default(
     Ok(Json(CardsResponse { items }))
 }
 
+/// Remove a card. Project choice: Duro describes the guard, not this path.
 #[utoipa::path(
     delete, path = paths::CARD, tag = "Customer Portal",
     params(("id" = String, Path, description = "Card id")),

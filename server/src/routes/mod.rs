@@ -1,6 +1,7 @@
 pub mod auth;
 pub mod billing;
 pub mod dev;
+pub mod links;
 pub mod portal;
 pub mod wallet;
 

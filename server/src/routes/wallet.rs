@@ -27,6 +27,7 @@ fn require_checkout(state: &AppState) -> Result<(), AppError> {
     }
 }
 
+/// Top up the wallet through a checkout. Project choice: Duro describes the top-up, not this path.
 #[utoipa::path(
     post, path = paths::WALLET_TOPUP, tag = "Customer Portal",
     params(

@@ -311,6 +311,33 @@ async fn openapi_describes_every_endpoint_and_every_reference_resolves() {
     ] {
         assert!(doc["paths"][path][method].is_object(), "{method} {path}");
     }
+    // What Duro describes without a published path is marked as this project's choice.
+    for (path, method, ours) in [
+        ("/portal/email/verify", "post", false),
+        (
+            "/portal/email/subscriptions/{mode}/{id}/invoices",
+            "get",
+            true,
+        ),
+        (
+            "/portal/email/subscriptions/{mode}/{id}/retry",
+            "post",
+            true,
+        ),
+        ("/portal/email/cards/{id}/default", "post", true),
+        ("/portal/email/cards/{id}", "delete", true),
+        ("/portal/email/wallet/topup", "post", true),
+        ("/v1/portal/links", "post", true),
+    ] {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path}");
+        let words = format!("{} {}", operation["summary"], operation["description"]);
+        assert_eq!(
+            words.contains("Project choice"),
+            ours,
+            "{method} {path}: {words}"
+        );
+    }
     let verify_ok = &doc["paths"]["/portal/email/verify"]["post"]["responses"]["200"];
     assert!(verify_ok.to_string().contains("VerifyResponse"));
     let mut refs = Vec::new();

@@ -5,6 +5,7 @@ mod hardening;
 mod helpers;
 mod http;
 mod lifecycle;
+mod links;
 mod portal;
 mod signin;
 mod smtp;
