@@ -4,7 +4,7 @@
 use alloc::format;
 use alloc::string::String;
 
-use crate::api::{CardSummary, PortalCard, SubscriptionStatus};
+use crate::api::{CardSummary, PortalCard, SubscriptionStatus, WalletStatus};
 
 /// Duro's card docs: the refusal to remove the last valid card.
 pub const KEEP_ONE_VALID_CARD: &str =
@@ -138,6 +138,18 @@ pub fn removal<'a>(
     Ok(others()
         .find(|other| !other.is_expired(today))
         .or_else(|| others().next()))
+}
+
+/// What a wallet's status means for a top-up, in the words the portal and the
+/// server both say: `None` when it can take one. Duro does not describe a frozen
+/// or closed wallet; the wording is ours.
+pub fn topup_refusal(status: &WalletStatus) -> Option<&'static str> {
+    match status {
+        WalletStatus::Active => None,
+        WalletStatus::Frozen => Some("Your wallet is frozen, so it can\u{2019}t be topped up."),
+        WalletStatus::Closed => Some("Your wallet is closed, so it can\u{2019}t be topped up."),
+        WalletStatus::Unknown(_) => Some("Your wallet can\u{2019}t be topped up right now."),
+    }
 }
 
 #[cfg(test)]

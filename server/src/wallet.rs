@@ -3,6 +3,7 @@
 //! moves money: the checkout exists only in dev mode and charges through the
 //! deterministic test processor.
 use portal_core::api::{PortalCard, TopupResponse, WalletStatus};
+use portal_core::payments::topup_refusal;
 use portal_core::{check_topup, Money};
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension};
 
@@ -45,16 +46,6 @@ fn hex_id(prefix: &str) -> String {
     id
 }
 
-/// What a wallet's status means for a top-up: `None` when it can take one.
-pub fn refusal(status: &WalletStatus) -> Option<&'static str> {
-    match status {
-        WalletStatus::Active => None,
-        WalletStatus::Frozen => Some("Your wallet is frozen, so it can\u{2019}t be topped up."),
-        WalletStatus::Closed => Some("Your wallet is closed, so it can\u{2019}t be topped up."),
-        WalletStatus::Unknown(_) => Some("Your wallet can\u{2019}t be topped up right now."),
-    }
-}
-
 /// Opens a checkout for `amount` (minor units of the wallet's currency) and
 /// answers where to pay it. A repeat with the same `Idempotency-Key` gets the
 /// same checkout.
@@ -82,7 +73,7 @@ pub fn topup(
             return Ok(answer);
         }
     }
-    if let Some(refused) = refusal(&WalletStatus::from(status)) {
+    if let Some(refused) = topup_refusal(&WalletStatus::from(status)) {
         return Err(BillingError::Conflict(refused.into()).into());
     }
     let amount = check_topup(amount, &currency).map_err(TopupError::Amount)?;
@@ -229,7 +220,7 @@ pub fn pay_checkout(
         [&customer],
         |row| row.get(0),
     )?;
-    if let Some(refused) = refusal(&WalletStatus::from(wallet_status)) {
+    if let Some(refused) = topup_refusal(&WalletStatus::from(wallet_status)) {
         return Err(BillingError::Conflict(refused.into()));
     }
     let card = PortalCard {
