@@ -10,6 +10,8 @@ use r2d2_sqlite::rusqlite::params;
 use serde_json::Value;
 
 // The embedding scenarios; in a folder, so cargo does not take it for a test binary.
+#[path = "e2e/account.rs"]
+mod account;
 #[path = "e2e/embed.rs"]
 mod embed;
 #[path = "e2e/pay.rs"]

@@ -1,5 +1,6 @@
 //! The account app: loaded by the sign-in app once someone is signed in, it shows
-//! their subscriptions. Leaving (signing out, a session that ended) is a page
+//! their subscriptions, saved cards and wallet, each a page of its own that loads
+//! on its own (one failing leaves the others as they are). Leaving (signing out, a session that ended) is a page
 //! load of the sign-in app, with the notice that says why carried across it.
 use leptos::prelude::*;
 use portal_core::api::PortalMerchantGroup;
@@ -7,8 +8,11 @@ use portal_core::api::PortalMerchantGroup;
 use crate::api::ApiClient;
 use crate::chrome::TopBar;
 use crate::context::{Navigation, Notice};
+use crate::pages::account_nav::AccountNav;
+use crate::pages::cards::CardsPage;
 use crate::pages::subscriptions::SubscriptionsPage;
-use crate::route::Route;
+use crate::pages::wallet::WalletPage;
+use crate::route::{AccountView, Route};
 use crate::{embed, handoff, AppContext};
 
 pub fn start() {
@@ -48,14 +52,24 @@ fn leave_for_sign_in(replace: bool, notice: Option<Notice>) {
     };
 }
 
+fn current_view() -> Option<AccountView> {
+    let path = window().location().pathname().ok()?;
+    AccountView::from_path(&path)
+}
+
 #[component]
 fn AccountApp(context: AppContext, fresh: Option<Vec<PortalMerchantGroup>>) -> impl IntoView {
-    // Back to the sign-in page while signed in: stay here, as the sign-in page would send you back.
-    let back_or_forward = window_event_listener(leptos::ev::popstate, move |_| {
-        if Route::current() != Route::Subscriptions {
-            Route::Subscriptions.show(true);
-        }
-    });
+    let view = RwSignal::new(current_view().unwrap_or(AccountView::Subscriptions));
+    // Back and forward move among the account's pages; back to the sign-in page
+    // while signed in stays here, as the sign-in page would send you back.
+    let back_or_forward =
+        window_event_listener(leptos::ev::popstate, move |_| match current_view() {
+            Some(shown) => view.set(shown),
+            None => {
+                Route::Subscriptions.show(true);
+                view.set(AccountView::Subscriptions);
+            }
+        });
     on_cleanup(move || back_or_forward.remove());
     let (navigation, notice) = (context.navigation(), context.notice());
     Effect::new(move |_| {
@@ -65,10 +79,23 @@ fn AccountApp(context: AppContext, fresh: Option<Vec<PortalMerchantGroup>>) -> i
         }
     });
     provide_context(context);
+    provide_context(view);
+    // The list sign-in brought is shown once; coming back to the page reads it again.
+    let fresh = StoredValue::new(fresh);
     view! {
         <TopBar/>
         <main id="main" class="page" tabindex="-1">
-            <SubscriptionsPage fresh/>
+            <div class="wide stack-lg">
+                <AccountNav current=view/>
+                {move || match view.get() {
+                    AccountView::Subscriptions => {
+                        let fresh = fresh.try_update_value(Option::take).flatten();
+                        view! { <SubscriptionsPage fresh/> }.into_any()
+                    }
+                    AccountView::Cards => view! { <CardsPage/> }.into_any(),
+                    AccountView::Wallet => view! { <WalletPage/> }.into_any(),
+                }}
+            </div>
         </main>
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use portal_core::api::{
     ApiError, CancelRequest, CardsResponse, ErrorCode, InvoicesResponse, Mode, PortalAccount,
     PortalAction, PortalSubscriptionAction, RetryRequest, RetryResponse, SignoutResponse,
-    StartRequest, StartResponse, SubscriptionsResponse, VerifyRequest, SESSION_HEADER,
+    StartRequest, StartResponse, SubscriptionsResponse, TopupRequest, TopupResponse, VerifyRequest,
+    WalletResponse, SESSION_HEADER,
 };
 use portal_core::paths;
 use serde::de::DeserializeOwned;
@@ -255,6 +256,36 @@ impl ApiClient {
         let path = paths::card(id);
         self.call(Method::Delete, &path, None::<&()>, Some(session), false)
             .await
+    }
+
+    pub async fn wallet(&self, session: &str) -> Result<WalletResponse, ClientError> {
+        self.call(
+            Method::Get,
+            paths::WALLET,
+            None::<&()>,
+            Some(session),
+            false,
+        )
+        .await
+    }
+
+    /// Where to pay a top-up of `amount` minor units; `key` makes a repeat open
+    /// the same checkout.
+    pub async fn topup(
+        &self,
+        session: &str,
+        amount: i64,
+        key: &str,
+    ) -> Result<TopupResponse, ClientError> {
+        self.send_call(
+            Method::Post,
+            paths::WALLET_TOPUP,
+            Some(&TopupRequest { amount }),
+            Some(session),
+            false,
+            Some(key),
+        )
+        .await
     }
 }
 

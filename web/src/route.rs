@@ -14,10 +14,15 @@ thread_local! {
     static TARGET: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// The account's other pages: `/cards`, `/wallet`. Signed out, they are kept
+/// through sign-in like a deep link.
+const OTHER_PAGES: [&str; 2] = ["/cards", "/wallet"];
+
 /// The deep link's path in the address bar as the page loads, kept for after sign-in.
 pub fn keep_target() -> Option<String> {
     let path = web_sys::window().and_then(|w| w.location().pathname().ok())?;
-    let target = (path.len() > DEEP.len() && path.starts_with(DEEP)).then_some(path);
+    let other = OTHER_PAGES.contains(&path.trim_end_matches('/'));
+    let target = (other || (path.len() > DEEP.len() && path.starts_with(DEEP))).then_some(path);
     TARGET.with(|kept| kept.borrow_mut().clone_from(&target));
     target
 }
@@ -25,6 +30,50 @@ pub fn keep_target() -> Option<String> {
 /// Forgets the target (it was shown, or it is not this account's).
 pub fn drop_target() {
     TARGET.with(|kept| kept.borrow_mut().take());
+}
+
+/// The signed-in pages, all in the account app; `Route::Subscriptions` stands
+/// for any of them in the sign-in app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountView {
+    Subscriptions,
+    Cards,
+    Wallet,
+}
+
+impl AccountView {
+    pub const ALL: [AccountView; 3] = [
+        AccountView::Subscriptions,
+        AccountView::Cards,
+        AccountView::Wallet,
+    ];
+
+    /// The view a path shows; `None` for a path outside the account.
+    pub fn from_path(path: &str) -> Option<AccountView> {
+        match path.trim_end_matches('/') {
+            "/cards" => Some(AccountView::Cards),
+            "/wallet" => Some(AccountView::Wallet),
+            "/subscriptions" => Some(AccountView::Subscriptions),
+            deep if deep.starts_with(DEEP) => Some(AccountView::Subscriptions),
+            _ => None,
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            AccountView::Subscriptions => "/subscriptions",
+            AccountView::Cards => "/cards",
+            AccountView::Wallet => "/wallet",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AccountView::Subscriptions => "Subscriptions",
+            AccountView::Cards => "Cards",
+            AccountView::Wallet => "Wallet",
+        }
+    }
 }
 
 /// A page of the portal, by its path.
@@ -41,6 +90,7 @@ impl Route {
             "" | "/index.html" => Route::SignIn,
             "/subscriptions" => Route::Subscriptions,
             deep if deep.starts_with(DEEP) => Route::Subscriptions,
+            other if OTHER_PAGES.contains(&other) => Route::Subscriptions,
             _ => Route::NotFound,
         }
     }
@@ -96,5 +146,22 @@ mod tests {
             Route::from_path("/subscriptions/x/y/z"),
             Route::Subscriptions
         );
+        assert_eq!(Route::from_path("/wallet"), Route::Subscriptions);
+        assert_eq!(Route::from_path("/cards/"), Route::Subscriptions);
+        assert_eq!(Route::from_path("/cardsx"), Route::NotFound);
+    }
+
+    #[test]
+    fn every_account_view_is_found_at_its_own_path() {
+        for view in AccountView::ALL {
+            assert_eq!(AccountView::from_path(view.path()), Some(view));
+            assert_eq!(Route::from_path(view.path()), Route::Subscriptions);
+        }
+        assert_eq!(
+            AccountView::from_path("/subscriptions/live/sub_1"),
+            Some(AccountView::Subscriptions)
+        );
+        assert_eq!(AccountView::from_path("/"), None);
+        assert_eq!(AccountView::from_path("/wallets"), None);
     }
 }

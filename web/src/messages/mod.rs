@@ -5,10 +5,12 @@ use portal_core::api::ErrorCode;
 
 use crate::api::ClientError;
 
+mod account;
 mod payments;
 mod sign_in;
 mod subscriptions;
 
+pub use account::*;
 pub use payments::*;
 pub use sign_in::*;
 pub use subscriptions::*;

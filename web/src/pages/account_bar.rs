@@ -1,15 +1,18 @@
-//! Who is signed in, and the page's own buttons: refresh and sign out.
+//! An account page's heading, who is signed in, and the page's own buttons:
+//! refresh and sign out.
 use leptos::html;
 use leptos::prelude::*;
 
 #[component]
 pub fn AccountBar(
+    title: &'static str,
     name: String,
     #[prop(into)] refreshing: Signal<bool>,
     #[prop(into)] on_refresh: Callback<()>,
     #[prop(into)] on_sign_out: Callback<()>,
 ) -> impl IntoView {
-    // Arriving from sign-in, focus the heading so a screen reader announces the new page.
+    // Arriving from sign-in or another account page, focus the heading so a
+    // screen reader announces the new page.
     let heading: NodeRef<html::H1> = NodeRef::new();
     Effect::new(move |_| {
         if let Some(heading) = heading.get() {
@@ -20,7 +23,7 @@ pub fn AccountBar(
         <header class="account-bar">
             <div>
                 <h1 class="title" tabindex="-1" node_ref=heading>
-                    "Your subscriptions"
+                    {title}
                 </h1>
                 <p class="muted" data-testid="account-name">
                     "Signed in as "

@@ -2,7 +2,6 @@
 use leptos::prelude::*;
 use portal_core::api::PortalMerchantGroup;
 
-mod account_bar;
 mod card;
 mod card_act;
 mod card_actions;
@@ -12,11 +11,11 @@ mod merchant_section;
 mod pay_due;
 mod target;
 
-use account_bar::AccountBar;
 pub use card::SubscriptionCard;
 pub use list::LoadingSkeleton;
 use list::{EmptyState, LoadError, SubscriptionList};
 
+use super::AccountBar;
 use crate::route::Route;
 use crate::{messages, AppContext};
 
@@ -90,7 +89,7 @@ pub fn SubscriptionsPage(
 
     view! {
         <div class="wide stack-lg" data-testid="subscriptions-page">
-            <AccountBar name refreshing=loading on_refresh=refresh on_sign_out=sign_out/>
+            <AccountBar title="Your subscriptions" name refreshing=loading on_refresh=refresh on_sign_out=sign_out/>
             {move || {
                 missing
                     .get()

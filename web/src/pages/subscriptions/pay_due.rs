@@ -10,6 +10,8 @@ use portal_core::payments::YearMonth;
 
 use super::card_act::CardState;
 use crate::api::ClientError;
+use crate::pages::account_nav::ViewLink;
+use crate::route::AccountView;
 use crate::{messages, AppContext};
 
 /// What the page knows about what is owed.
@@ -233,6 +235,12 @@ pub fn PayDue(
                     <p class="field-error" role="alert" data-testid="pay-declined">
                         {move || declined.get().unwrap_or_default()}
                     </p>
+                    {move || declined.with(Option::is_some).then(|| view! {
+                        <p data-testid="add-card">
+                            {messages::ADD_A_CARD} " "
+                            <ViewLink to=AccountView::Wallet>"Add a card"</ViewLink>
+                        </p>
+                    })}
                     {choices}
                     <button
                         type="button"
