@@ -561,6 +561,41 @@ impl Portal {
         Ok(())
     }
 
+    /// A screenshot of the page as it prints (its print stylesheet), at desktop
+    /// size, where the engine can show one: Chromium, through DevTools; there
+    /// `check`, a script's body, must return true of the printed page. Says
+    /// whether it took one.
+    pub async fn printed(&self, step: &str, check: &str) -> Result<bool> {
+        if self.engine != Engine::Chromium {
+            note_limit(
+                self.engine,
+                "The print view is screenshotted in Chromium only (DevTools print media).",
+            )?;
+            return Ok(false);
+        }
+        let media = |media: &str| Cdp {
+            cmd: "Emulation.setEmulatedMedia",
+            params: serde_json::json!({ "media": media }),
+        };
+        self.browser.issue_cmd(media("print")).await?;
+        // Paper starts at the top of the document, whatever was scrolled to.
+        self.browser
+            .execute("window.scrollTo(0, 0);", vec![])
+            .await?;
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let png = self.browser.screenshot().await;
+        let checked = self.browser.execute(check, vec![]).await;
+        self.browser.issue_cmd(media("")).await?;
+        ensure!(
+            checked? == Value::Bool(true),
+            "{step}: as printed, not true: {check}"
+        );
+        let dir = artifacts(self.engine).join("screenshots");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(format!("{}--{step}--print.png", self.name)), png?)?;
+        Ok(true)
+    }
+
     /// Screenshots of this step at phone and desktop size, then checks the step
     /// for accessibility and horizontal scroll at both sizes.
     pub async fn step(&self, step: &str) -> Result<()> {
@@ -788,4 +823,34 @@ pub async fn enter_mailed_code(
 pub async fn sign_in(portal: &Portal, email: &str) -> Result<()> {
     let mails = start_code_step(portal, email).await?;
     enter_mailed_code(portal, email, mails, str::to_string).await
+}
+
+/// A Chrome DevTools command, sent through ChromeDriver (Chromium only).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &reqwest::Url,
+        session_id: Option<&str>,
+    ) -> Result<reqwest::Url, url_error::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &reqwest::Url) -> (axum::http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// `url`'s parse error, as reqwest re-exports the crate's `Url` only.
+mod url_error {
+    pub type ParseError = <reqwest::Url as std::str::FromStr>::Err;
 }

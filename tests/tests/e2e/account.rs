@@ -5,6 +5,8 @@ use portal_e2e::*;
 
 use portal_server::store::StoreError;
 
+use super::{click_in_card, in_card, texts};
+
 /// Each step in the light theme and the dark one (as an embedding page asks
 /// for it), screenshots and axe-core at phone and desktop size; then 320 px.
 async fn steps_in_both_themes(portal: &Portal, step: &str) -> Result<()> {
@@ -188,6 +190,64 @@ fn a_wallet_top_up_goes_through_the_checkout_and_comes_back_credited_with_the_ca
         portal.click("nav-cards").await?;
         portal
             .wait_css_text("[data-testid='saved-cards']", |t| t.contains("4444"))
+            .await?;
+        Ok(())
+    });
+}
+
+async fn invoices_shown(portal: &Portal, rows: &str, count: usize) -> Result<Vec<String>> {
+    wait_until(&format!("{count} invoices"), || async {
+        match texts(portal, rows).await {
+            Ok(found) if found.len() == count => Ok(Some(found)),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await
+}
+
+#[test]
+fn invoices_open_per_subscription_page_by_page_and_a_paid_one_has_a_receipt_that_prints_alone() {
+    scenario(async |portal| {
+        const SUB: &str = "sub_ada_active";
+        sign_in(portal, ADA).await?;
+        click_in_card(portal, SUB, "invoices-toggle").await?;
+        let rows = in_card(SUB, "invoice");
+        // Ten a page, newest first; the twelfth is one press away.
+        let first = invoices_shown(portal, &rows, 10).await?;
+        ensure!(
+            first[0].contains("LF-0001") && first[0].contains("Paid"),
+            "{first:?}"
+        );
+        click_in_card(portal, SUB, "more-invoices").await?;
+        let all = invoices_shown(portal, &rows, 12).await?;
+        ensure!(all[11].contains("LF-0012"), "{all:?}");
+        ensure!(!portal.exists(&in_card(SUB, "more-invoices")).await?);
+        steps_in_both_themes(portal, "invoices").await?;
+
+        let receipt = portal.wait_for(&in_card(SUB, "open-receipt")).await?;
+        portal.click_on(&receipt, "the first receipt").await?;
+        let said = portal
+            .wait_css_text(&in_card(SUB, "receipt"), |t| !t.is_empty())
+            .await?;
+        for part in [
+            "Lagos Fresh Boxes",
+            "Family box",
+            "LF-0001",
+            "\u{20A6}5,000.00",
+            "Visa \u{2022}\u{2022}\u{2022}\u{2022} 4242",
+        ] {
+            ensure!(said.contains(part), "{part} in {said}");
+        }
+        steps_in_both_themes(portal, "receipt").await?;
+        // On paper: the receipt alone, at the top of the first page.
+        portal
+            .printed(
+                "receipt",
+                "const receipt = document.querySelector('[data-testid=receipt]');
+                 const hidden = (css) => getComputedStyle(document.querySelector(css)).visibility === 'hidden';
+                 return receipt.getBoundingClientRect().top < 40 && getComputedStyle(receipt).visibility === 'visible'
+                     && hidden('nav') && hidden('[data-testid=plan-name]');",
+            )
             .await?;
         Ok(())
     });

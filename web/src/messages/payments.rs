@@ -1,5 +1,5 @@
 //! What the portal says about money owed, paying it, and the cards that pay.
-use portal_core::api::{Invoice, PortalCard};
+use portal_core::api::{Invoice, InvoiceStatus, PortalCard};
 use portal_core::payments::YearMonth;
 use portal_core::Money;
 
@@ -78,5 +78,50 @@ pub fn paid(amount: &Money, card: Option<&PortalCard>) -> String {
             card.label()
         ),
         None => format!("Paid {amount}. This subscription is active again."),
+    }
+}
+
+pub const INVOICES_NOT_OFFERED: &str = "Invoices aren\u{2019}t shown here.";
+pub const NO_INVOICES: &str = "No invoices yet.";
+
+/// "INV-0042", or the id when the host gave no number.
+pub fn invoice_number(invoice: &Invoice) -> String {
+    invoice.number.clone().unwrap_or_else(|| invoice.id.clone())
+}
+
+pub fn invoice_status(status: &InvoiceStatus) -> &'static str {
+    match status {
+        InvoiceStatus::Draft => "Draft",
+        InvoiceStatus::Open => "Due",
+        InvoiceStatus::Paid => "Paid",
+        InvoiceStatus::Void => "Void",
+        InvoiceStatus::Uncollectible => "Uncollectible",
+        InvoiceStatus::Unknown(_) => "Other",
+    }
+}
+
+pub fn invoice_tone(status: &InvoiceStatus) -> &'static str {
+    match status {
+        InvoiceStatus::Paid => "good",
+        InvoiceStatus::Open => "warn",
+        InvoiceStatus::Uncollectible => "bad",
+        _ => "muted",
+    }
+}
+
+/// "1 Nov 2026 – 1 Dec 2026", or the day it was made when it names no period.
+pub fn invoice_period(invoice: &Invoice) -> String {
+    let day = |at: &Option<String>| at.as_deref().and_then(local_date);
+    match (day(&invoice.period_start), day(&invoice.period_end)) {
+        (Some(start), Some(end)) => format!("{start} \u{2013} {end}"),
+        _ => local_date(&invoice.created_at).unwrap_or_default(),
+    }
+}
+
+/// Under an invoice's number: its period, and when it was paid.
+pub fn invoice_line(invoice: &Invoice) -> String {
+    match invoice.paid_at.as_deref().and_then(local_date) {
+        Some(paid) => format!("{} \u{00B7} paid {paid}", invoice_period(invoice)),
+        None => invoice_period(invoice),
     }
 }

@@ -10,6 +10,7 @@ use portal_core::lifecycle::State;
 use super::card_act::{CardActs, CardState, Note};
 use super::card_actions::CardActions;
 use super::confirm_cancel::ConfirmCancel;
+use super::invoices::{Billed, Invoices};
 use super::pay_due::PayDue;
 use crate::{messages, AppContext};
 
@@ -31,6 +32,12 @@ pub fn SubscriptionCard(
     let price = subscription.plan.as_ref().map(messages::price_line);
     let is_test = subscription.mode == Some(Mode::Test);
     let reference = show_reference.then(|| subscription.id.clone());
+    let billed = Billed {
+        merchant: merchant.clone(),
+        plan: plan.clone(),
+        mode: subscription.path_mode(),
+        id: subscription.id.clone(),
+    };
     let card = CardState::new(subscription);
     let pending = card.busy;
     let note = move |done: bool| {
@@ -73,6 +80,7 @@ pub fn SubscriptionCard(
                 (period, guidance)
             })}
             {reference.map(|id| view! { <p class="reference muted" data-testid="reference">"Ref. " {id}</p> })}
+            <Invoices billed/>
             <p class="action-status" role="status" data-testid="action-done">{move || note(true)}</p>
             <p class="field-error" role="alert" data-testid="action-error">{move || note(false)}</p>
             {move || {

@@ -6,6 +6,7 @@ mod card;
 mod card_act;
 mod card_actions;
 mod confirm_cancel;
+mod invoices;
 mod list;
 mod merchant_section;
 mod pay_due;
