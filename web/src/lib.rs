@@ -20,5 +20,7 @@ pub mod sign_in_app;
 
 pub use context::{AppContext, Navigation, Notice};
 pub use link::{split_param, take_arrival, Arrival};
+pub use pages::cards::CardsPage;
 pub use pages::sign_in::{CodeStep, EmailStep, SignInPage, HINT_READ_MS};
 pub use pages::subscriptions::{SubscriptionCard, SubscriptionsPage};
+pub use pages::wallet::WalletPage;

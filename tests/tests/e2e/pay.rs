@@ -37,13 +37,50 @@ async fn focused_card(portal: &Portal) -> Result<Option<String>> {
     Ok(id.as_str().map(str::to_string))
 }
 
-/// A failed-payment email's link: the portal on one subscription, the address pre-filled.
+/// A deep link with a portal link's token, as the `link` command makes one.
 async fn sign_in_from_deep_link(portal: &Portal, path: &str) -> Result<()> {
     let token = portal.link_token(ADA)?;
-    let mails = portal.mails_to(ADA).await?.len();
-    portal
-        .goto(&format!("{}#token={token}", portal.url(path)))
+    sign_in_from(portal, &format!("{}#token={token}", portal.url(path))).await
+}
+
+/// The link a merchant's failed-payment email carries: minted by the merchant
+/// API with the merchant's secret key, for one subscription.
+async fn merchant_link(
+    portal: &Portal,
+    tenant: &'static str,
+    subscription: &str,
+) -> Result<String> {
+    let now = portal.clock.now();
+    let key = portal
+        .store()
+        .write(move |conn| {
+            portal_server::links::create_key(conn, tenant, &portal_core::api::Mode::Live, now)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let answer: serde_json::Value = portal
+        .http
+        .post(portal.url("/v1/portal/links"))
+        .bearer_auth(key)
+        .json(&serde_json::json!({
+            "email": ADA,
+            "subscription": {"mode": "live", "id": subscription},
+        }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
         .await?;
+    answer["url"]
+        .as_str()
+        .map(str::to_string)
+        .context("the link's url")
+}
+
+/// Opens a portal link and signs in with the code it sends.
+async fn sign_in_from(portal: &Portal, link: &str) -> Result<()> {
+    let mails = portal.mails_to(ADA).await?.len();
+    portal.goto(link).await?;
     portal.by_test_id("link-greeting").await?;
     portal.click("link-send").await?;
     portal.by_test_id("code-step").await?;
@@ -71,7 +108,9 @@ fn a_past_due_customer_from_a_deep_link_sees_the_failed_charge_is_declined_and_p
 ) {
     scenario(async |portal| {
         let deep = "/subscriptions/live/sub_ada_past_due";
-        sign_in_from_deep_link(portal, deep).await?;
+        let link = merchant_link(portal, "ten_fithub", CARD).await?;
+        ensure!(link.starts_with(&portal.url(deep)), "{link}");
+        sign_in_from(portal, &link).await?;
         // The link's subscription is kept through the code step: in the
         // address bar, marked, and focused.
         portal.wait_path(deep).await?;

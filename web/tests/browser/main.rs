@@ -5,6 +5,7 @@
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod account;
 mod cards;
 mod code_step;
 mod dates;
