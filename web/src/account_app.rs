@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use portal_core::api::PortalMerchantGroup;
 
 use crate::api::ApiClient;
-use crate::chrome::TopBar;
-use crate::context::{Navigation, Notice};
+use crate::context::Navigation;
+use crate::notice::Notice;
 use crate::pages::account_nav::AccountNav;
 use crate::pages::cards::CardsPage;
 use crate::pages::subscriptions::SubscriptionsPage;
@@ -29,7 +29,7 @@ pub fn start() {
             let fresh = handoff
                 .subscriptions
                 .and_then(|list| serde_json::from_str::<Vec<PortalMerchantGroup>>(&list).ok());
-            let context = AppContext::new(ApiClient::http(&handoff.api_base), None);
+            let context = AppContext::new(ApiClient::http(&handoff.api_base));
             leptos::mount::mount_to_body(move || view! { <AccountApp context fresh/> });
             ready.now();
         },
@@ -83,7 +83,6 @@ fn AccountApp(context: AppContext, fresh: Option<Vec<PortalMerchantGroup>>) -> i
     // The list sign-in brought is shown once; coming back to the page reads it again.
     let fresh = StoredValue::new(fresh);
     view! {
-        <TopBar/>
         <main id="main" class="page" tabindex="-1">
             <div class="wide stack-lg">
                 <AccountNav current=view/>

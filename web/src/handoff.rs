@@ -77,7 +77,7 @@ impl Ready {
 }
 
 fn module_url() -> Option<String> {
-    leptos::prelude::document()
+    crate::sign_in::document()
         .query_selector(MODULE_META)
         .ok()??
         .get_attribute("content")
@@ -89,7 +89,7 @@ pub fn prefetch_account() {
     let Some(js) = module_url() else {
         return;
     };
-    let document = leptos::prelude::document();
+    let document = crate::sign_in::document();
     let wasm = js.replace(".js", "_bg.wasm");
     for (rel, href, kind) in [
         ("modulepreload", js.as_str(), None),

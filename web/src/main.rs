@@ -1,3 +1,3 @@
 fn main() {
-    portal_web::sign_in_app::start();
+    portal_web::sign_in::start();
 }

@@ -5,7 +5,7 @@ use portal_core::{EmailError, OtpCodeError};
 
 use super::{request_problem, too_many, UNREACHABLE};
 use crate::api::ClientError;
-use crate::context::Notice;
+use crate::notice::Notice;
 
 /// The line that says why someone is back at sign-in.
 pub fn notice(notice: Notice) -> &'static str {
@@ -41,6 +41,9 @@ pub fn code_sent_to() -> String {
 
 pub const ACCOUNT_UNREACHABLE: &str =
     "You\u{2019}re signed in, but your subscriptions could not be loaded. Check your connection, then try again.";
+
+pub const CONFIG_UNREADABLE: &str =
+    "It could not read its settings, so it cannot sign you in right now. Please try again later.";
 
 pub const CODE_RESENT: &str = "We sent the code again. Check your inbox.";
 

@@ -1,7 +1,6 @@
 mod account_bar;
 pub mod account_nav;
 pub mod cards;
-pub mod sign_in;
 pub mod subscriptions;
 pub mod wallet;
 

@@ -5,13 +5,13 @@ use std::sync::{Arc, Mutex};
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use leptos::task::tick;
 use portal_core::api::PortalMerchantGroup;
 use portal_core::Email;
 use portal_web::api::{ApiClient, HttpRequest, HttpResponse, NetworkError, SignInAnswer};
 use portal_web::session::{self, Session};
 use portal_web::{AppContext, CodeStep, EmailStep, SubscriptionsPage};
 use serde_json::{json, Value};
+use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement};
 
@@ -85,7 +85,20 @@ pub struct Page {
     pub context: AppContext,
     pub server: FakeServer,
     pub signed_in: Arc<Mutex<Vec<SignInAnswer>>>,
-    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+    /// The sign-in app's code step keeps its own clock.
+    code_step: Option<(CodeStep, Cell<f64>)>,
+    _handle: Option<leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>>,
+}
+
+/// Where the tests' clock starts.
+const START_MS: f64 = 1_000_000.0;
+
+/// A container for one test's page, removed with it.
+fn container() -> web_sys::Element {
+    let document = document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    root
 }
 
 impl Page {
@@ -98,11 +111,9 @@ impl Page {
             + 'static,
     ) -> Page {
         session::clear();
-        let document = document();
-        let root = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&root).unwrap();
-        let context = AppContext::new(server.client(), None);
-        context.tick(1_000_000.0);
+        let root = container();
+        let context = AppContext::new(server.client());
+        context.tick(START_MS);
         let signed_in = Arc::new(Mutex::new(Vec::new()));
         let (ctx, sink) = (context.clone(), signed_in.clone());
         let handle = mount_to(root.clone().unchecked_into(), move || {
@@ -115,21 +126,33 @@ impl Page {
             context,
             server,
             signed_in,
-            _handle: handle,
+            code_step: None,
+            _handle: Some(handle),
         }
     }
 
+    /// The sign-in app's code step, for ada@example.com, in a container.
     pub fn code_step(server: FakeServer) -> Page {
-        Page::mount(server, |_, sink| {
-            view! {
-                <CodeStep
-                    email="ada@example.com".to_string()
-                    on_use_another=|()| {}
-                    on_signed_in=move |answer: SignInAnswer| sink.lock().unwrap().push(answer)
-                />
-            }
-            .into_any()
-        })
+        session::clear();
+        let root = container();
+        let signed_in = Arc::new(Mutex::new(Vec::new()));
+        let sink = signed_in.clone();
+        let step = CodeStep::new(
+            server.client(),
+            "ada@example.com".to_string(),
+            START_MS,
+            || {},
+            move |answer: SignInAnswer| sink.lock().unwrap().push(answer),
+        );
+        root.append_child(&step.root).unwrap();
+        Page {
+            root,
+            context: AppContext::new(server.client()),
+            server,
+            signed_in,
+            code_step: Some((step, Cell::new(START_MS))),
+            _handle: None,
+        }
     }
 
     pub fn find(&self, test_id: &str) -> Option<HtmlElement> {
@@ -172,8 +195,16 @@ impl Page {
     }
 
     pub fn advance_clock(&self, ms: f64) {
-        let now = self.context.now().get_untracked();
-        self.context.tick(now + ms);
+        match &self.code_step {
+            Some((step, now)) => {
+                now.set(now.get() + ms);
+                step.tick(now.get());
+            }
+            None => {
+                let now = self.context.now().get_untracked();
+                self.context.tick(now + ms);
+            }
+        }
     }
 
     pub async fn click(&self, test_id: &str) {
@@ -201,11 +232,18 @@ pub async fn sleep(ms: f64) {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
-/// Lets the reactive system and the (instant) fake network finish.
+/// Lets the reactive system and the (instant) fake network finish: both run
+/// their work as microtasks, so a few turns of the microtask queue do.
 pub async fn settle() {
     for _ in 0..4 {
         tick().await;
     }
+}
+
+/// One turn of the microtask queue.
+pub async fn tick() {
+    let done = js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED);
+    wasm_bindgen_futures::JsFuture::from(done).await.unwrap();
 }
 
 pub fn demo_groups() -> Vec<PortalMerchantGroup> {
@@ -241,33 +279,25 @@ pub fn sign_in_as_ada(context: &AppContext) {
         email: "ada@example.com".into(),
         name: Some("Ada".into()),
     };
-    context.signed_in(ada, None);
+    context.signed_in(ada);
 }
 
-/// An `EmailStep` mounted in its own container, recording what it hands on.
+/// The sign-in app's `EmailStep` in its own container, recording what it hands on.
 pub struct Mounted {
     pub root: web_sys::Element,
     pub submitted: Arc<Mutex<Vec<Email>>>,
-    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
 }
 
 impl Mounted {
     pub fn email_step() -> Mounted {
-        let document = document();
-        let root = document.create_element("div").unwrap();
-        document.body().unwrap().append_child(&root).unwrap();
+        let root = container();
         let submitted = Arc::new(Mutex::new(Vec::new()));
         let sink = submitted.clone();
-        let handle = mount_to(root.clone().unchecked_into(), move || {
-            let sink = sink.clone();
-            view! { <EmailStep on_valid=move |email: Email| sink.lock().unwrap().push(email)/> }
-                .into_any()
+        let step = EmailStep::new("", None, move |email: Email| {
+            sink.lock().unwrap().push(email)
         });
-        Mounted {
-            root,
-            submitted,
-            _handle: handle,
-        }
+        root.append_child(&step.root).unwrap();
+        Mounted { root, submitted }
     }
 
     pub fn find<T: JsCast>(&self, test_id: &str) -> Option<T> {

@@ -13,4 +13,5 @@ mod email_step;
 mod harness;
 mod lifecycle;
 mod pay;
+mod sign_in_page;
 mod subscriptions;

@@ -111,20 +111,14 @@ pub fn SubscriptionList(groups: Vec<PortalMerchantGroup>) -> impl IntoView {
 
 #[component]
 pub fn LoadingSkeleton() -> impl IntoView {
+    // The sign-in app shows the same skeleton while the account app loads.
     view! {
-        <div class="merchants" aria-busy="true" data-testid="loading">
-            <p class="visually-hidden" role="status">{messages::LOADING}</p>
-            {(0..2)
-                .map(|_| {
-                    view! {
-                        <section class="merchant" aria-hidden="true">
-                            <div class="skeleton-line short"></div>
-                            <div class="skeleton-card"></div>
-                        </section>
-                    }
-                })
-                .collect_view()}
-        </div>
+        <div
+            class="merchants"
+            aria-busy="true"
+            data-testid="loading"
+            inner_html=crate::chrome::skeleton_inner()
+        ></div>
     }
 }
 
