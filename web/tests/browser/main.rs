@@ -11,6 +11,7 @@ mod code_step;
 mod dates;
 mod email_step;
 mod harness;
+mod invoices;
 mod lifecycle;
 mod pay;
 mod sign_in_page;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use leptos::html;
 use leptos::prelude::*;
 use portal_core::api::{Invoice, InvoiceStatus, Mode};
+use wasm_bindgen::JsCast;
 
 use crate::api::ClientError;
 use crate::format::local_date;
@@ -63,10 +64,23 @@ fn InvoiceList(billed: Billed) -> impl IntoView {
                     .await
                 {
                     Ok(page) => {
-                        shown.update(|all| all.extend(page.items.iter().cloned()));
+                        // A host that sends a row again (or the same cursor back)
+                        // adds nothing: no row twice, no "older" that never ends.
+                        let mut added = Vec::new();
+                        shown.update(|all| {
+                            for invoice in page.items {
+                                if !all.iter().any(|seen| seen.id == invoice.id) {
+                                    all.push(invoice.clone());
+                                    added.push(invoice);
+                                }
+                            }
+                        });
+                        let next = page
+                            .next_cursor
+                            .filter(|next| !added.is_empty() && Some(next) != cursor.as_ref());
                         Page::Items {
-                            invoices: page.items,
-                            next: page.next_cursor,
+                            invoices: added,
+                            next,
                         }
                     }
                     Err(error) if error.is_unauthorized() => {
@@ -166,6 +180,23 @@ fn InvoiceList(billed: Billed) -> impl IntoView {
 #[component]
 fn Receipt(invoice: Invoice, billed: Billed, close: RwSignal<Option<Invoice>>) -> impl IntoView {
     let heading: NodeRef<html::H4> = NodeRef::new();
+    let section: NodeRef<html::Section> = NodeRef::new();
+    // Closed, the focus goes back to the button that opened it, not to the page.
+    let close_receipt = move |_| {
+        let opener = section
+            .get_untracked()
+            .and_then(|section| section.parent_element())
+            .and_then(|row| {
+                row.query_selector("[data-testid='open-receipt']")
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(opener) = opener {
+            let _ = opener.focus();
+        }
+        close.set(None);
+    };
     // Opened, the receipt's heading takes the focus, so it is read out.
     Effect::new(move |_| {
         if let Some(heading) = heading.get() {
@@ -199,7 +230,7 @@ fn Receipt(invoice: Invoice, billed: Billed, close: RwSignal<Option<Invoice>>) -
     .map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> })
     .collect_view();
     view! {
-        <section class="receipt" aria-labelledby="receipt-title" data-testid="receipt">
+        <section class="receipt" aria-labelledby="receipt-title" data-testid="receipt" node_ref=section>
             <h4 id="receipt-title" class="pay-title" tabindex="-1" node_ref=heading>"Receipt"</h4>
             <dl>{rows}</dl>
             <div class="actions">
@@ -213,7 +244,12 @@ fn Receipt(invoice: Invoice, billed: Billed, close: RwSignal<Option<Invoice>>) -
                 >
                     "Print or save as PDF"
                 </button>
-                <button type="button" class="button secondary small" on:click=move |_| close.set(None)>
+                <button
+                    type="button"
+                    class="button secondary small"
+                    data-testid="close-receipt"
+                    on:click=close_receipt
+                >
                     "Close"
                 </button>
             </div>
