@@ -9,6 +9,7 @@ extern crate alloc;
 
 pub mod api;
 mod code;
+pub mod config;
 mod email;
 pub mod embed;
 pub mod lifecycle;

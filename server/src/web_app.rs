@@ -7,6 +7,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use portal_core::config::ApiBase;
 use portal_core::embed::Ancestors;
 use sha2::{Digest, Sha256};
 
@@ -67,27 +68,17 @@ impl ServedConfig {
             }
         }
         config.insert("embedOrigins".into(), serde_json::json!(entries));
-        let base = config
-            .get("apiBase")
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .trim();
-        let api_origin = if base.is_empty() {
-            None
-        } else {
-            let (scheme, rest) = base
-                .split_once("://")
-                .filter(|(scheme, _)| matches!(*scheme, "http" | "https"))
-                .ok_or_else(|| {
-                    anyhow::anyhow!("config.json apiBase {base:?} is not an http(s) URL")
-                })?;
-            let host = rest.split('/').next().unwrap_or_default();
-            anyhow::ensure!(
-                !host.is_empty() && !host.contains([' ', ';', '\'', '"']),
-                "config.json apiBase {base:?} has no usable host"
-            );
-            Some(format!("{scheme}://{host}"))
+        // The app refuses a wrong apiBase with the same rule; refused here, the
+        // server does not start, instead of serving an app that cannot sign in.
+        let base = match config.get("apiBase") {
+            None => "",
+            Some(serde_json::Value::String(base)) => base.as_str(),
+            Some(other) => anyhow::bail!("config.json apiBase {other} is not a string"),
         };
+        let api_origin = ApiBase::parse(base)
+            .map_err(|e| anyhow::anyhow!("config.json: {e}"))?
+            .origin()
+            .map(str::to_string);
         Ok(ServedConfig {
             body: serde_json::Value::Object(config).to_string(),
             api_origin,
@@ -208,5 +199,27 @@ mod tests {
             !is_hashed_asset("/a-0123456789abcdefg.js"),
             "17 characters is not a Trunk hash"
         );
+    }
+
+    fn served(config: &str) -> anyhow::Result<ServedConfig> {
+        let dist = tempfile::tempdir()?;
+        std::fs::write(dist.path().join("config.json"), config)?;
+        ServedConfig::load(dist.path(), &Ancestors::default())
+    }
+
+    #[test]
+    fn the_api_base_the_app_would_refuse_stops_the_server() {
+        for bad in [
+            r#"{"apiBase": 42}"#,
+            r#"{"apiBase": "https://api.example/?x=1"}"#,
+            r#"{"apiBase": "https://"}"#,
+            r#"{"apiBase": "sandbox.useduro.com"}"#,
+        ] {
+            let problem = served(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(problem.contains("apiBase"), "{bad}: {problem:?}");
+        }
+        let config = served(r#"{"apiBase": "https://api.example/v1/"}"#).unwrap();
+        assert_eq!(config.api_origin.as_deref(), Some("https://api.example"));
+        assert_eq!(served("{}").unwrap().api_origin, None);
     }
 }

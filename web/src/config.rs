@@ -1,4 +1,5 @@
 //! `config.json`, read at start, so one build can talk to any API host.
+use portal_core::config::ApiBase;
 use portal_core::embed::Ancestors;
 use serde::Deserialize;
 
@@ -23,19 +24,11 @@ struct ConfigFile {
 pub fn parse(text: &str) -> Result<RuntimeConfig, String> {
     let config: ConfigFile =
         serde_json::from_str(text).map_err(|e| format!("config.json is not valid: {e}"))?;
-    let base = config.api_base.trim();
-    let well_formed = base.is_empty()
-        || ((base.starts_with("https://") || base.starts_with("http://"))
-            && !base.contains(['?', '#', ' ']));
-    if !well_formed {
-        return Err(format!(
-            "config.json: apiBase {base:?} must be empty (same origin) or an http(s) URL like https://sandbox.useduro.com"
-        ));
-    }
+    let api_base = ApiBase::parse(&config.api_base).map_err(|e| format!("config.json: {e}"))?;
     let embed_origins = Ancestors::from_list(config.embed_origins.iter().map(String::as_str))
         .map_err(|e| format!("config.json: embedOrigins: {e}"))?;
     Ok(RuntimeConfig {
-        api_base: base.trim_end_matches('/').to_string(),
+        api_base: api_base.as_str().to_string(),
         embed_origins,
     })
 }
