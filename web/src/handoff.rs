@@ -3,7 +3,6 @@
 //! in index.html) and hands it the API's address and, straight from sign-in, the
 //! list as the server sent it, unread.
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The global the sign-in app leaves for the account app to take.
 const GLOBAL: &str = "__duroPortal";
@@ -49,6 +48,7 @@ pub fn give(handoff: &Handoff, on_ready: impl FnOnce() + 'static) {
 
 /// The handoff, once (the global is removed as it is read), and the call that
 /// tells the sign-in app the account app is on the page.
+#[cfg(feature = "account")]
 pub fn take() -> Option<(Handoff, Ready)> {
     let global = js_sys::global();
     let object = js_sys::Reflect::get(&global, &GLOBAL.into()).ok()?;
@@ -61,13 +61,15 @@ pub fn take() -> Option<(Handoff, Ready)> {
     };
     let ready = js_sys::Reflect::get(&object, &"ready".into())
         .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        .and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok());
     Some((handoff, Ready(ready)))
 }
 
 /// Tells the sign-in app that the account app is on the page, so it leaves.
+#[cfg(feature = "account")]
 pub struct Ready(Option<js_sys::Function>);
 
+#[cfg(feature = "account")]
 impl Ready {
     pub fn now(self) {
         if let Some(ready) = self.0 {

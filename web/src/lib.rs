@@ -4,10 +4,12 @@
 //! (`bin/portal-account.rs`, Leptos) and hands over (`handoff`). `pages/` holds
 //! the account app's pages, a folder per page and a file per component;
 //! `context` its shared state; `messages` every sentence; `api` the one API client.
+#[cfg(feature = "account")]
 pub mod account_app;
 pub mod api;
 mod chrome;
 pub mod config;
+#[cfg(feature = "account")]
 mod context;
 pub mod embed;
 pub mod format;
@@ -15,15 +17,20 @@ mod handoff;
 mod link;
 pub mod messages;
 mod notice;
+#[cfg(feature = "account")]
 mod pages;
 pub mod route;
 pub mod session;
 pub mod sign_in;
 
+#[cfg(feature = "account")]
 pub use context::{AppContext, Navigation};
 pub use link::{split_param, take_arrival, Arrival};
 pub use notice::Notice;
-pub use pages::cards::CardsPage;
-pub use pages::subscriptions::{SubscriptionCard, SubscriptionsPage};
-pub use pages::wallet::WalletPage;
+#[cfg(feature = "account")]
+pub use pages::{
+    cards::CardsPage,
+    subscriptions::{SubscriptionCard, SubscriptionsPage},
+    wallet::WalletPage,
+};
 pub use sign_in::{Arriving, CodeStep, EmailStep, SignInPage, HINT_READ_MS};

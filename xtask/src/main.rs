@@ -691,6 +691,24 @@ fn test(tools: &Tools, engines: &[&'static str]) -> Result<()> {
             "warnings",
         ]),
     )?;
+    // The sign-in app is built without the account feature (index.html says so):
+    // what only the account app uses must not leave it warnings or errors.
+    run_step(
+        "clippy (wasm sign-in app, without the account app)",
+        tools.command("cargo").args([
+            "clippy",
+            "-p",
+            "portal-web",
+            "--no-default-features",
+            "--bin",
+            "portal-web",
+            "--target",
+            WASM_TARGET,
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
     run_step(
         "portal-core builds without std",
         tools
