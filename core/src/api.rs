@@ -4,6 +4,7 @@
 //! marks as the project's own (P) are optional, and enums keep values they do
 //! not know in `Unknown(String)`, so a new server value never breaks a client.
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 use serde::{Deserialize, Serialize};
@@ -276,8 +277,10 @@ pub struct PortalSubscription {
     /// RFC 3339 timestamp, e.g. `2026-12-01T00:00:00Z`.
     #[serde(default)]
     pub current_period_end: Option<String>,
+    /// Shared: a listing's subscriptions on one plan point at one copy of it.
     #[serde(default)]
-    pub plan: Option<PortalPlan>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<PortalPlan>))]
+    pub plan: Option<Arc<PortalPlan>>,
 }
 
 fn default_currency() -> String {

@@ -1,5 +1,6 @@
 //! The cost of answering the listing: the query (one, whatever the number of
-//! merchants) and the JSON, for 1 to 1,000 merchants. `cargo xtask bench` runs it.
+//! merchants) and the JSON as the route writes it, for 1 to 1,000 merchants.
+//! `cargo xtask bench` runs it.
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use portal_core::api::SubscriptionsResponse;
 use portal_core::Email;
@@ -29,7 +30,7 @@ fn listing(c: &mut Criterion) {
         let groups = store::subscriptions_for(&conn, email.as_str()).expect("listed");
         let answer = SubscriptionsResponse { merchants: groups };
         group.bench_with_input(BenchmarkId::new("json", &size), &(), |b, ()| {
-            b.iter(|| serde_json::to_vec(&answer).expect("serialized"))
+            b.iter(|| portal_server::routes::portal::listing_body(&answer).expect("serialized"))
         });
     }
     group.finish();

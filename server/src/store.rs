@@ -3,6 +3,7 @@
 //! Writes run in `BEGIN IMMEDIATE` transactions, so a check and the write that
 //! follows it (count a try, use a code) happen as one step even under load.
 use std::path::Path;
+use std::sync::Arc;
 
 use portal_core::api::{
     Mode, PortalAccount, PortalAction, PortalCard, PortalMerchantGroup, PortalPlan,
@@ -471,18 +472,18 @@ pub fn subscriptions_for(
         "SELECT id, name, amount, currency, interval, interval_count FROM plans
          WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
     )?;
-    let plans: Vec<PortalPlan> = plans
+    let plans: Vec<Arc<PortalPlan>> = plans
         .query_map(
             [keys(plan_ids.iter().map(String::as_str).collect())],
             |row| {
-                Ok(PortalPlan {
+                Ok(Arc::new(PortalPlan {
                     id: row.get(0)?,
                     name: row.get(1)?,
                     amount: row.get(2)?,
                     currency: row.get(3)?,
                     interval: row.get(4)?,
                     interval_count: row.get(5)?,
-                })
+                }))
             },
         )?
         .collect::<Result<_, _>>()?;
@@ -490,7 +491,7 @@ pub fn subscriptions_for(
         plans
             .binary_search_by(|plan| plan.id.as_str().cmp(id))
             .ok()
-            .map(|at| plans[at].clone())
+            .map(|at| Arc::clone(&plans[at]))
     };
 
     // Both lists are in tenant order: walk them together.

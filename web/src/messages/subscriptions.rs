@@ -200,14 +200,14 @@ mod tests {
             status: SubscriptionStatus::from(status),
             cancel_at_period_end: cancelling,
             current_period_end: None,
-            plan: Some(PortalPlan {
+            plan: Some(std::sync::Arc::new(PortalPlan {
                 id: "plan_1".into(),
                 name: "Family box".into(),
                 amount: 500000,
                 currency: "NGN".into(),
                 interval: "month".into(),
                 interval_count: 1,
-            }),
+            })),
         }
     }
 

@@ -29,7 +29,7 @@ pub fn SubscriptionCard(
         use_context::<CardActs>().unwrap_or_else(|| CardActs::new(expect_context::<AppContext>()));
     let id = subscription.id.clone();
     let plan = messages::plan_name(&subscription);
-    let price = subscription.plan.as_ref().map(messages::price_line);
+    let price = subscription.plan.as_deref().map(messages::price_line);
     let is_test = subscription.mode == Some(Mode::Test);
     let reference = show_reference.then(|| subscription.id.clone());
     let billed = Billed {
