@@ -415,13 +415,17 @@ impl Portal {
     }
 
     /// Clicks as a person does: the element is scrolled into the middle of
-    /// the view first. WebDriver's own scrolling is not enough everywhere:
-    /// WebKitWebDriver finds a button under `content-visibility: auto` not
-    /// interactable, and ChromeDriver scrolls only inside a cross-site frame.
+    /// the view first, and the page gets two frames to draw it. WebDriver's own
+    /// scrolling is not enough everywhere: WebKitWebDriver finds a button under
+    /// `content-visibility: auto` not interactable until a frame has laid it out
+    /// (under load the click could come first), and ChromeDriver scrolls only
+    /// inside a cross-site frame.
     pub async fn click_on(&self, element: &Element, what: &str) -> Result<()> {
         self.browser
-            .execute(
-                "arguments[0].scrollIntoView({ block: 'center' });",
+            .execute_async(
+                "const [element, done] = arguments;\n\
+                 element.scrollIntoView({ block: 'center' });\n\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done()));",
                 vec![serde_json::to_value(element)?],
             )
             .await
