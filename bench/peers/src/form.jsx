@@ -8,12 +8,7 @@ export function SignIn({ onSignedIn }) {
   const [email, setEmail] = useState(null);
   return (
     <>
-      <a className="skip-link" href="#main">Skip to content</a>
-      <header className="topbar">
-        <span className="brand" aria-label="Duro Portal">
-          <span className="brand-mark" aria-hidden="true">D</span>Duro <span className="brand-sub">Portal</span>
-        </span>
-      </header>
+      {/* The skip link and top bar are index.html's, as the portal's are. */}
       <main id="main" className="page">
         <section className="card" data-testid="sign-in">
           {email === null

@@ -17,5 +17,5 @@ function App() {
 await loadConfig();
 document.getElementById('boot')?.remove();
 const mount = document.createElement('div');
-document.body.prepend(mount);
+document.body.append(mount);
 render(<App />, mount);

@@ -77,5 +77,5 @@ function App() {
 await loadConfig();
 document.getElementById('boot')?.remove();
 const mount = document.createElement('div');
-document.body.prepend(mount);
+document.body.append(mount);
 createRoot(mount).render(<App />);

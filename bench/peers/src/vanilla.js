@@ -6,11 +6,10 @@ const escape = (value) => String(value).replace(/[&<>"]/g, (c) => `&#${c.charCod
 
 function shell() {
   const root = document.createElement('div');
-  root.innerHTML = html`<a class="skip-link" href="#main">Skip to content</a>
-    <header class="topbar"><span class="brand" aria-label="Duro Portal"><span class="brand-mark" aria-hidden="true">D</span>Duro <span class="brand-sub">Portal</span></span></header>
-    <main id="main" class="page"><section class="card" data-testid="sign-in"></section></main>`;
+  // The skip link and top bar are index.html's, as the portal's are.
+  root.innerHTML = html`<main id="main" class="page"><section class="card" data-testid="sign-in"></section></main>`;
   document.getElementById('boot')?.remove();
-  document.body.prepend(root);
+  document.body.append(root);
   return root.querySelector('[data-testid=sign-in]');
 }
 
