@@ -23,11 +23,6 @@ pub struct AppContext {
     pub api: ApiClient,
     session: RwSignal<Option<Session>>,
     notice: RwSignal<Option<Notice>>,
-    /// The address to start the email step with.
-    email: RwSignal<String>,
-    /// The time in milliseconds, as countdowns see it: the app moves it with the
-    /// real clock, tests move it by hand.
-    now: RwSignal<f64>,
     navigation: RwSignal<Navigation>,
 }
 
@@ -37,8 +32,6 @@ impl AppContext {
             api,
             session: RwSignal::new(session::load()),
             notice: RwSignal::new(None),
-            email: RwSignal::new(session::remembered_email().unwrap_or_default()),
-            now: RwSignal::new(js_sys::Date::now()),
             navigation: RwSignal::new(Navigation {
                 route: Route::current(),
                 replace: true,
@@ -54,21 +47,8 @@ impl AppContext {
         self.notice.read_only()
     }
 
-    pub fn email(&self) -> ReadSignal<String> {
-        self.email.read_only()
-    }
-
-    pub fn now(&self) -> ReadSignal<f64> {
-        self.now.read_only()
-    }
-
     pub fn navigation(&self) -> ReadSignal<Navigation> {
         self.navigation.read_only()
-    }
-
-    /// The clock moved (the app's ticker, or a test).
-    pub fn tick(&self, now_ms: f64) {
-        self.now.set(now_ms);
     }
 
     /// Goes to a page, as following a link does.
@@ -87,14 +67,6 @@ impl AppContext {
         });
     }
 
-    /// The back or forward button moved the address bar.
-    pub fn address_changed(&self) {
-        self.navigation.set(Navigation {
-            route: Route::current(),
-            replace: true,
-        });
-    }
-
     /// Signed in (the sign-in app's work; tests stand in for it): the session
     /// is kept for the tab.
     pub fn signed_in(&self, signed_in: Session) {
@@ -109,7 +81,6 @@ impl AppContext {
         let ended = self.session.get_untracked();
         session::clear();
         session::forget_email();
-        self.email.set(String::new());
         self.session.set(None);
         self.notice.set(Some(Notice::SignedOut));
         embed::post(&PortalEvent::SignedOut);
@@ -121,10 +92,11 @@ impl AppContext {
         }
     }
 
-    /// The server ended the session (401): forget it, keep the address, explain.
+    /// The server ended the session (401): forget it, keep the address for the
+    /// sign-in app (which reads it from the tab's storage), explain.
     pub fn session_ended(&self) {
         if let Some(ended) = self.session.get_untracked() {
-            self.email.set(ended.email);
+            session::remember_email(&ended.email);
         }
         session::clear();
         self.session.set(None);

@@ -81,8 +81,10 @@ struct Shell {
     api: ApiClient,
     api_base: String,
     main: Element,
-    /// What the address brought, for the first sign-in page shown.
-    arriving: RefCell<Option<Arriving>>,
+    /// What the address brought (a link's token, a notice), for the first
+    /// sign-in page shown only.
+    link_token: RefCell<Option<String>>,
+    notice: Cell<Option<Notice>>,
     session: RefCell<Option<Session>>,
     /// Straight from sign-in: the list as the server sent it, for the account app.
     fresh_list: RefCell<Option<String>>,
@@ -98,12 +100,8 @@ impl Shell {
             api: ApiClient::http(&api_base),
             api_base,
             main,
-            arriving: RefCell::new(Some(Arriving {
-                link_token: arrival.token,
-                notice: arrival.notice.as_deref().and_then(Notice::from_code),
-                email: session::remembered_email().unwrap_or_default(),
-                now: js_sys::Date::now(),
-            })),
+            link_token: RefCell::new(arrival.token),
+            notice: Cell::new(arrival.notice.as_deref().and_then(Notice::from_code)),
             session: RefCell::new(session::load()),
             fresh_list: RefCell::new(None),
             shown: Cell::new(None),
@@ -164,12 +162,12 @@ impl Shell {
     }
 
     fn show_sign_in(self: &Rc<Self>) {
-        let arriving = self.arriving.take().unwrap_or_else(|| Arriving {
-            link_token: None,
-            notice: None,
+        let arriving = Arriving {
+            link_token: self.link_token.take(),
+            notice: self.notice.take(),
             email: session::remembered_email().unwrap_or_default(),
             now: js_sys::Date::now(),
-        });
+        };
         let shell = Rc::clone(self);
         let page = SignInPage::new(self.api.clone(), arriving, move |answer| {
             shell.signed_in(answer)

@@ -113,7 +113,6 @@ impl Page {
         session::clear();
         let root = container();
         let context = AppContext::new(server.client());
-        context.tick(START_MS);
         let signed_in = Arc::new(Mutex::new(Vec::new()));
         let (ctx, sink) = (context.clone(), signed_in.clone());
         let handle = mount_to(root.clone().unchecked_into(), move || {
@@ -194,17 +193,14 @@ impl Page {
         settle().await;
     }
 
+    /// Moves the code step's clock (only the sign-in app's code step counts down).
     pub fn advance_clock(&self, ms: f64) {
-        match &self.code_step {
-            Some((step, now)) => {
-                now.set(now.get() + ms);
-                step.tick(now.get());
-            }
-            None => {
-                let now = self.context.now().get_untracked();
-                self.context.tick(now + ms);
-            }
-        }
+        let (step, now) = self
+            .code_step
+            .as_ref()
+            .expect("a clock to move: Page::code_step");
+        now.set(now.get() + ms);
+        step.tick(now.get());
     }
 
     pub async fn click(&self, test_id: &str) {

@@ -135,7 +135,11 @@ async fn an_ended_session_returns_to_sign_in_with_the_email_kept() {
     assert_eq!(server.requests()[0].path, "/portal/email/subscriptions");
     assert!(page.context.session().get_untracked().is_none());
     assert!(session::load().is_none(), "sessionStorage is cleared");
-    assert_eq!(page.context.email().get_untracked(), "ada@example.com");
+    assert_eq!(
+        session::remembered_email().as_deref(),
+        Some("ada@example.com"),
+        "the sign-in app starts with the address"
+    );
     assert_eq!(
         page.context.notice().get_untracked(),
         Some(Notice::SessionEnded)
