@@ -202,6 +202,12 @@ impl Application {
         config.check()?;
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
+        let mut config = config;
+        // Mails and links name the public URL: with none given and any free port
+        // asked for, it is the port the system gave, not ":0".
+        if config.listen.port() == 0 && config.public_url == Config::listening_url(config.listen) {
+            config.public_url = Config::listening_url(addr);
+        }
         let limits = config.connections.clone();
         let state = build_state(config, clock)?;
         let app = router(state.clone())?.layer(RequestBodyTimeoutLayer::new(limits.body_timeout));

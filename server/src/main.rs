@@ -110,7 +110,8 @@ struct ServeArgs {
     /// CSP frame-ancestors: who may frame the portal.
     #[arg(long, default_value = "'none'")]
     frame_ancestors: String,
-    /// The portal's public address, named in mails. Default: http://<listen>.
+    /// The portal's public address, named in mails and links. Default:
+    /// http://<listen>, and with port 0 the port it got.
     #[arg(long)]
     public_url: Option<String>,
     /// Load the demo data set first if the database has none.
@@ -216,7 +217,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let public_url = args
         .public_url
-        .unwrap_or_else(|| format!("http://{}", args.listen));
+        .unwrap_or_else(|| Config::listening_url(args.listen));
     let config = Config {
         dist: (!args.api_only).then_some(args.dist),
         smtp_url: args.smtp_url,

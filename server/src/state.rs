@@ -120,10 +120,16 @@ impl Config {
             allow_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             frame_ancestors: "'none'".into(),
-            public_url: format!("http://{listen}"),
+            public_url: Config::listening_url(listen),
             limits: Limits::default(),
             connections: ConnectionLimits::default(),
         }
+    }
+
+    /// The public URL when none is given: the address it listens on. Port 0
+    /// (any free port) is made the port it got once bound (`Application::spawn`).
+    pub fn listening_url(listen: SocketAddr) -> String {
+        format!("http://{listen}")
     }
 
     /// Dev mode: the outbox at /dev/outbox, codes in the log, the dev routes.

@@ -1,6 +1,7 @@
 //! The sign-in rules, each against a fresh server over real HTTP.
 
 use crate::helpers::*;
+use portal_server::Config;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -29,6 +30,19 @@ async fn start_answers_the_normalized_address_and_mails_a_six_digit_code() {
         body.contains(code)
             && body.contains("10 minutes")
             && body.contains("http://127.0.0.1:8080")
+    );
+}
+
+#[tokio::test]
+async fn on_any_free_port_without_a_public_url_the_mail_names_the_port_it_got() {
+    let app =
+        spawn_app_with(|config| config.public_url = Config::listening_url(config.listen)).await;
+    assert_eq!(app.start(ADA).await.status(), StatusCode::OK);
+    let mails = app.wait_for_mails(ADA, 1).await;
+    let body = mails[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains(&format!("Enter it at {} within", app.base)),
+        "{body}"
     );
 }
 
