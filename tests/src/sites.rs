@@ -4,6 +4,8 @@
 //! listens on 127.0.0.1 port 0; the merchant is reached as `localhost`, so it
 //! is another site than the portal at 127.0.0.1 and storage partitioning applies.
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::Result;
 use axum::extract::{Query, State};
@@ -164,23 +166,41 @@ pub async fn static_host_without(
     config: serde_json::Value,
     missing: Option<&'static str>,
 ) -> Result<Site> {
+    let (site, _always) = static_host_cutting(dist, config, move |path| {
+        missing.is_some_and(|missing| path.ends_with(missing))
+    })
+    .await?;
+    Ok(site)
+}
+
+/// The same host, answering 404 for the paths `cut` picks while the switch it
+/// returns is on (it starts on): a file the network lost once, then came back.
+pub async fn static_host_cutting(
+    dist: PathBuf,
+    config: serde_json::Value,
+    cut: impl Fn(&str) -> bool + Clone + Send + Sync + 'static,
+) -> Result<(Site, Arc<AtomicBool>)> {
     let body = config.to_string();
     let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
-    let mut router = Router::new()
+    let cutting = Arc::new(AtomicBool::new(true));
+    let switch = Arc::clone(&cutting);
+    let router = Router::new()
         .route(
             "/config.json",
             get(move || async move { ([("content-type", "application/json")], body) }),
         )
-        .fallback_service(files);
-    if let Some(missing) = missing {
-        router = router.layer(axum::middleware::from_fn(
-            move |request: axum::extract::Request, next: axum::middleware::Next| async move {
-                if request.uri().path().ends_with(missing) {
-                    return axum::http::StatusCode::NOT_FOUND.into_response();
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let cut = cut.clone();
+                let cutting = Arc::clone(&cutting);
+                async move {
+                    if cutting.load(Ordering::SeqCst) && cut(request.uri().path()) {
+                        return axum::http::StatusCode::NOT_FOUND.into_response();
+                    }
+                    next.run(request).await
                 }
-                next.run(request).await
             },
         ));
-    }
-    serve(router).await
+    Ok((serve(router).await?, switch))
 }

@@ -853,3 +853,50 @@ fn an_app_file_that_fails_to_load_is_said_with_a_reload_instead_of_loading_forev
         Ok(())
     });
 }
+
+#[test]
+fn an_account_app_that_fails_to_load_is_said_and_try_again_opens_the_account() {
+    scenario(async |portal| {
+        // A static host whose account program (not the sign-in app's) is cut off
+        // until the network "comes back".
+        let config = serde_json::json!({ "apiBase": portal.base });
+        let (host, cutting) = portal_e2e::sites::static_host_cutting(dist()?, config, |path| {
+            path.starts_with("/portal-account-") && path.contains("_bg.wasm")
+        })
+        .await?;
+        let host_origin = format!("http://127.0.0.1:{}", host.port);
+        portal
+            .allow_framing("'none'", std::slice::from_ref(&host_origin))
+            .await?;
+        portal.goto(&format!("{host_origin}/")).await?;
+        portal.type_into("email-input", ADA).await?;
+        portal.click("email-submit").await?;
+        portal.by_test_id("code-step").await?;
+        let code = portal.code_for(ADA, 1).await?;
+        portal.paste_into("code-input", &code).await?;
+
+        let said = portal
+            .wait_text("load-error", |t| t.contains("could not be loaded"))
+            .await?;
+        ensure!(said.contains("signed in"), "{said:?}");
+        ensure!(
+            !portal.exists("[data-testid='loading']").await?,
+            "the skeleton gives way to the problem"
+        );
+        ensure!(
+            portal.session_token().await?.is_some(),
+            "the session is kept for the next try"
+        );
+        portal.step("account-app-failed-to-load").await?;
+
+        cutting.store(false, std::sync::atomic::Ordering::SeqCst);
+        let again = portal.wait_for("[data-testid='load-error'] button").await?;
+        portal.click_on(&again, "Try again").await?;
+        portal.wait_for("[data-testid='subscription']").await?;
+        ensure!(
+            !portal.exists("[data-testid='load-error']").await?,
+            "the problem goes once the account is there"
+        );
+        Ok(())
+    });
+}
