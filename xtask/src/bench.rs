@@ -208,7 +208,7 @@ fn setup(tools: &Tools) -> Result<()> {
 }
 
 /// Each peer: one esbuild bundle, the portal's own shell (index.html without
-/// Trunk's links), CSS, config.json and icon, precompressed as dist/ is.
+/// Trunk's links), built CSS, config.json and icon, precompressed as dist/ is.
 fn build_peers(tools: &Tools) -> Result<()> {
     let root = &tools.root;
     let esbuild = root.join(BENCH_TOOLS).join("node_modules/.bin/esbuild");
@@ -222,6 +222,15 @@ fn build_peers(tools: &Tools) -> Result<()> {
                 <script type=\"module\" src=\"/app.js\"></script>\n</head>";
     anyhow::ensure!(shell.contains("</head>"), "index.html has no </head>");
     let shell = shell.replacen("</head>", head, 1);
+    // The portal's CSS as dist/ sends it (minified), so every page gets the same.
+    let css = std::fs::read_dir(root.join("dist"))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .find(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.starts_with("style-") && name.ends_with(".css"))
+        })
+        .context("dist/ has no style-<hash>.css: build first")?;
     for peer in PEERS {
         step(&format!("bench peer: {peer} (esbuild)"), || {
             let dir = root.join(OUT).join("peers").join(peer);
@@ -258,7 +267,7 @@ fn build_peers(tools: &Tools) -> Result<()> {
             };
             run(&mut command)?;
             std::fs::write(dir.join("index.html"), &shell)?;
-            std::fs::copy(root.join("public/style.css"), dir.join("style.css"))?;
+            std::fs::copy(&css, dir.join("style.css"))?;
             std::fs::copy(root.join("public/favicon.svg"), dir.join("favicon.svg"))?;
             std::fs::copy(root.join("dist/config.json"), dir.join("config.json"))?;
             precompress(&dir)?;
