@@ -11,10 +11,20 @@ const MODULE_META: &str = "meta[name='portal-account']";
 
 #[wasm_bindgen(inline_js = "export function load_module(url) {
   return import(url).then((m) => m.default({ module_or_path: url.replace(/\\.js$/, '_bg.wasm') }));
+}
+export function warm_dates() {
+  setTimeout(() => {
+    try { new Intl.DateTimeFormat([], { day: 'numeric', month: 'short', year: 'numeric' }).format(0); } catch (e) {}
+  }, 0);
 }")]
 extern "C" {
     /// Imports a wasm-bindgen module and runs it (its `main` starts the app).
     fn load_module(url: &str) -> js_sys::Promise;
+    /// Makes one date formatter like the account app's (`format::date_formatter`),
+    /// in a task of its own: the browser's first one loads the locale's date
+    /// patterns (~15 ms), which it keeps for the page, so the account app's is
+    /// quick. While the code is typed, the page has nothing else to do.
+    fn warm_dates();
 }
 
 /// What the account app starts with.
@@ -91,6 +101,7 @@ pub fn prefetch_account() {
     let Some(js) = module_url() else {
         return;
     };
+    warm_dates();
     let document = crate::sign_in::document();
     let wasm = js.replace(".js", "_bg.wasm");
     for (rel, href, kind) in [

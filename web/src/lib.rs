@@ -30,7 +30,7 @@ pub use notice::Notice;
 #[cfg(feature = "account")]
 pub use pages::{
     cards::CardsPage,
-    subscriptions::{SubscriptionCard, SubscriptionsPage},
+    subscriptions::{push_card, CardFacts, SubscriptionCard, SubscriptionsPage},
     wallet::WalletPage,
 };
 pub use sign_in::{Arriving, CodeStep, EmailStep, SignInPage, HINT_READ_MS};

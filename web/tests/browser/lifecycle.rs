@@ -142,3 +142,95 @@ async fn every_offered_action_is_sent_and_the_card_says_what_the_answer_means() 
         assert!(done.starts_with(expected), "{label}: {done:?}");
     }
 }
+
+/// The element's markup as a person's page holds it: comments (the component's
+/// place markers) left out, neighbouring text joined.
+fn markup(element: &web_sys::Element) -> String {
+    fn strip_comments(node: &web_sys::Node) {
+        let children = node.child_nodes();
+        for i in (0..children.length()).rev() {
+            let child = children.item(i).unwrap();
+            if child.node_type() == web_sys::Node::COMMENT_NODE {
+                node.remove_child(&child).unwrap();
+            } else {
+                strip_comments(&child);
+            }
+        }
+    }
+    let copy = element.clone_node_with_deep(true).unwrap();
+    strip_comments(&copy);
+    copy.normalize();
+    copy.unchecked_into::<web_sys::Element>().outer_html()
+}
+
+#[wasm_bindgen_test]
+async fn a_card_written_as_html_is_the_card_the_component_makes_in_every_state() {
+    use portal_web::{push_card, CardFacts};
+    let variants = [
+        // Mode, plan name (None: no plan), whether the reference shows.
+        (Some("live"), Some("Family box"), false),
+        (Some("test"), Some("<b>Tom & \"Jerry\"</b>"), true),
+        (None, None, false),
+    ];
+    let mut compared = 0;
+    for case in portal_vectors::lifecycle() {
+        for (mode, plan, show_reference) in variants {
+            let mut raw = json!({
+                "id": "sub_1", "status": case.status,
+                "cancelAtPeriodEnd": case.cancel_at_period_end,
+                "currentPeriodEnd": "2026-12-01T12:00:00Z",
+            });
+            if let Some(mode) = mode {
+                raw["mode"] = json!(mode);
+            }
+            if let Some(name) = plan {
+                raw["plan"] =
+                    json!({"id": "p", "name": name, "amount": 500000, "interval": "month"});
+            }
+            let subscription: PortalSubscription = serde_json::from_value(raw).unwrap();
+            // A card that owes is made live at once (it asks what is due).
+            if subscription.status.owes_payment() {
+                continue;
+            }
+            let allowed: Option<Arc<[PortalAction]>> = case.actions.as_ref().map(|list| {
+                list.iter()
+                    .map(|a| PortalAction::from(a.as_str()))
+                    .collect()
+            });
+            let mut written = String::new();
+            push_card(
+                &mut written,
+                &CardFacts {
+                    subscription: &subscription,
+                    allowed: allowed.as_deref(),
+                    merchant: "Lagos Fresh <Boxes>",
+                    show_reference,
+                },
+            );
+            let page = Page::mount(FakeServer::default(), move |context, _| {
+                sign_in_as_ada(context);
+                let (subscription, allowed) = (subscription.clone(), allowed.clone());
+                view! {
+                    <ul>
+                        <SubscriptionCard subscription allowed merchant="Lagos Fresh <Boxes>" show_reference/>
+                    </ul>
+                }
+                .into_any()
+            });
+            settle().await;
+            let made = page.root.query_selector("li").unwrap().unwrap();
+            let holder = document().create_element("ul").unwrap();
+            holder.set_inner_html(&written);
+            let parsed = holder.first_element_child().unwrap();
+            assert_eq!(
+                markup(&parsed),
+                markup(&made),
+                "{} {:?} {mode:?} {plan:?}",
+                case.label(),
+                case.actions
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 30, "only {compared} cards compared");
+}

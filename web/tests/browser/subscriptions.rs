@@ -163,3 +163,41 @@ async fn an_empty_account_says_so_and_offers_another_address() {
         .text("empty")
         .contains("No subscriptions for this address"));
 }
+
+#[wasm_bindgen_test]
+async fn a_card_shown_as_html_takes_its_first_click_as_the_component_with_focus_and_its_mark() {
+    let server = FakeServer::default();
+    let page = subscriptions_page(server.clone(), Some(demo_groups()));
+    settle().await;
+    let card = || {
+        page.root
+            .query_selector("[data-id='sub_a']")
+            .unwrap()
+            .expect("sub_a's card")
+    };
+    let written = card();
+    // As a deep link leaves it.
+    written.class_list().add_1("targeted").unwrap();
+    server.answer(
+        200,
+        json!({"id": "sub_a", "status": "paused", "cancelAtPeriodEnd": false}),
+    );
+    page.click("action-pause").await;
+    let live = card();
+    assert!(written.parent_node().is_none(), "the written card gave way");
+    assert!(live.class_list().contains("targeted"), "the mark stays");
+    let pauses = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/sub_a/pause"))
+        .count();
+    assert_eq!(pauses, 1, "one click, one request");
+    assert!(page.text("action-done").starts_with("Paused."));
+    let focused = document().active_element().expect("something has focus");
+    assert!(
+        live.contains(Some(&focused)),
+        "focus stays in the card: {:?}",
+        focused.get_attribute("data-testid")
+    );
+    assert_eq!(page.all("subscription").len(), 3, "no card lost or doubled");
+}

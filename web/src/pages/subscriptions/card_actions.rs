@@ -6,12 +6,24 @@ use portal_core::lifecycle::{Change, Offer, State};
 
 use crate::messages;
 
-fn test_id(change: Change) -> &'static str {
+pub(super) fn test_id(change: Change) -> &'static str {
     match change {
         Change::Paused => "action-pause",
         Change::Kept => "action-keep",
         Change::SetToCancel => "action-cancel",
         _ => "action-resume",
+    }
+}
+
+/// Undoing a change leads; making one is secondary.
+pub(super) fn button_class(change: Change) -> &'static str {
+    if matches!(
+        change,
+        Change::Resumed | Change::ResumedAndKept | Change::Kept
+    ) {
+        "button primary small"
+    } else {
+        "button secondary small"
     }
 }
 
@@ -37,15 +49,7 @@ pub fn CardActions(
         .into_iter()
         .map(|Offer { action, change }| {
             let label = messages::action_label(change);
-            let primary = matches!(
-                change,
-                Change::Resumed | Change::ResumedAndKept | Change::Kept
-            );
-            let class = if primary {
-                "button primary small"
-            } else {
-                "button secondary small"
-            };
+            let class = button_class(change);
             let busy = action.clone();
             view! {
                 <button

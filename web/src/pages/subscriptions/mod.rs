@@ -5,6 +5,7 @@ use portal_core::api::PortalMerchantGroup;
 mod card;
 mod card_act;
 mod card_actions;
+mod card_html;
 mod confirm_cancel;
 mod invoices;
 mod list;
@@ -13,6 +14,7 @@ mod pay_due;
 mod target;
 
 pub use card::SubscriptionCard;
+pub use card_html::{push_card, CardFacts};
 pub use list::LoadingSkeleton;
 use list::{EmptyState, LoadError, SubscriptionList};
 
