@@ -423,9 +423,20 @@ impl Portal {
     pub async fn click_on(&self, element: &Element, what: &str) -> Result<()> {
         self.browser
             .execute_async(
+                // Until it stays in view two frames after the scroll: a page that
+                // has just arrived may still move (WebKit reveals a newly focused
+                // heading at its next frame, scrolling back to the top).
                 "const [element, done] = arguments;\n\
-                 element.scrollIntoView({ block: 'center' });\n\
-                 requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                 let tries = 0;\n\
+                 const settle = () => {\n\
+                   element.scrollIntoView({ block: 'center' });\n\
+                   requestAnimationFrame(() => requestAnimationFrame(() => {\n\
+                     const r = element.getBoundingClientRect();\n\
+                     const seen = r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;\n\
+                     if (seen || ++tries >= 5) { done(); } else { settle(); }\n\
+                   }));\n\
+                 };\n\
+                 settle();",
                 vec![serde_json::to_value(element)?],
             )
             .await
