@@ -568,21 +568,11 @@ fn minify(tools: &Tools, dist: &Path) -> Result<()> {
     let esbuild = esbuild
         .to_str()
         .context("the workspace path is not UTF-8")?;
-    let mut files = Vec::new();
-    let mut folders = vec![dist.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "js" || e == "css")
-                && path.file_name().is_some_and(|name| name != "embed.js")
-            {
-                files.push(path);
-            }
-        }
-    }
-    for file in &files {
+    let files = files_under(dist)?.into_iter().filter(|path| {
+        path.extension().is_some_and(|e| e == "js" || e == "css")
+            && path.file_name().is_some_and(|name| name != "embed.js")
+    });
+    for file in files {
         let file = file.to_str().context("the workspace path is not UTF-8")?;
         run(tools.command(esbuild).args([
             file,
@@ -668,13 +658,8 @@ fn compress(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
 /// Writes `.br` and `.gz` beside each text and wasm asset, so the server can send
 /// them to browsers that accept them (a third of the bytes for the wasm).
 fn precompress(dist: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(dist)? {
-        let path = entry?.path();
-        // Trunk puts wasm-bindgen's inline JS in snippets/.
-        if path.is_dir() {
-            precompress(&path)?;
-            continue;
-        }
+    // Trunk puts wasm-bindgen's inline JS in snippets/.
+    for path in files_under(dist)? {
         let compressible = path
             .extension()
             .and_then(|e| e.to_str())
@@ -688,10 +673,27 @@ fn precompress(dist: &Path) -> Result<()> {
             .file_name()
             .and_then(|n| n.to_str())
             .context("file name")?;
-        std::fs::write(dist.join(format!("{name}.br")), brotli)?;
-        std::fs::write(dist.join(format!("{name}.gz")), gzip)?;
+        std::fs::write(path.with_file_name(format!("{name}.br")), brotli)?;
+        std::fs::write(path.with_file_name(format!("{name}.gz")), gzip)?;
     }
     Ok(())
+}
+
+/// Every file in `dir` and its folders.
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    Ok(files)
 }
 
 const DEMO_EMAIL: &str = "ada@example.com";
