@@ -39,8 +39,8 @@ pub fn MerchantSection(
     let heading_id = format!("merchant-{}", group.tenant_id);
     let labelled_by = heading_id.clone();
     let total = group.subscriptions.len();
-    // Only a merchant with more cards than a step skips laying out the ones off
-    // screen: a small one lays out whole, as it always did (no placeholders).
+    // Only a merchant with many cards skips laying out the ones off screen: a
+    // small one lays out whole, as it always did (no placeholders).
     let cards_class = if total > MANY_CARDS {
         "cards many"
     } else {
