@@ -20,8 +20,3 @@ pub mod web_app;
 pub use app::Application;
 pub use clock::Clock;
 pub use state::{Config, ConnectionLimits, Limits};
-
-/// The listing builds and drops a few thousand small strings per answer; glibc's
-/// allocator spent a fifth of its time in `malloc`, `free` and their consolidation.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
