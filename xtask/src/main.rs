@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod boundary;
 mod engines;
 mod fuzz;
 mod fuzz_api;
@@ -482,7 +483,14 @@ fn build_app(tools: &Tools, toolchain: Toolchain) -> Result<()> {
         &mut cargo,
     )?;
     step(
-        "the account app into dist/ (wasm-bindgen, wasm-opt -Oz)",
+        "short names between the sign-in app's wasm and its glue",
+        || {
+            shorten_sign_in_app(&tools.root.join("dist"))?;
+            Ok(Outcome::Done)
+        },
+    )?;
+    step(
+        "the account app into dist/ (wasm-bindgen, wasm-opt -Oz, short names)",
         || {
             let wasm = toolchain
                 .target_dir(&tools.root)
@@ -501,6 +509,31 @@ fn build_app(tools: &Tools, toolchain: Toolchain) -> Result<()> {
         precompress(&tools.root.join("dist"))?;
         Ok(Outcome::Done)
     })
+}
+
+/// The sign-in app's glue and wasm as Trunk left them in dist/, with the short
+/// names of [`boundary`] (index.html's integrity attributes are made again later).
+fn shorten_sign_in_app(dist: &Path) -> Result<()> {
+    let mut wasm_files = files_under(dist)?.into_iter().filter(|path| {
+        path.file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with("portal-web-") && name.ends_with("_bg.wasm"))
+    });
+    let (Some(wasm_path), None) = (wasm_files.next(), wasm_files.next()) else {
+        bail!("dist/ should hold one portal-web-*_bg.wasm");
+    };
+    let glue_path = PathBuf::from(
+        wasm_path
+            .to_str()
+            .context("the workspace path is not UTF-8")?
+            .replace("_bg.wasm", ".js"),
+    );
+    let glue = std::fs::read_to_string(&glue_path)
+        .with_context(|| format!("reading {}", glue_path.display()))?;
+    let (wasm, glue) = boundary::shorten(&std::fs::read(&wasm_path)?, &glue)?;
+    std::fs::write(&wasm_path, wasm)?;
+    std::fs::write(&glue_path, glue)?;
+    Ok(())
 }
 
 const ACCOUNT_APP: &str = "portal-account";
@@ -536,8 +569,9 @@ fn bundle_account_app(tools: &Tools, wasm: &Path) -> Result<()> {
         "-o",
         optimized.to_str().context("UTF-8 path")?,
     ]))?;
-    let js = std::fs::read(out.join(format!("{ACCOUNT_APP}.js")))?;
-    let wasm = std::fs::read(&optimized)?;
+    let js = std::fs::read_to_string(out.join(format!("{ACCOUNT_APP}.js")))?;
+    let (wasm, js) = boundary::shorten(&std::fs::read(&optimized)?, &js)
+        .context("short names between the account app's wasm and its glue")?;
     // SipHash with fixed keys: the same files always get the same name.
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (&js, &wasm).hash(&mut hasher);
