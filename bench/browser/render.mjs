@@ -23,7 +23,10 @@ function instrument(expected) {
     WebAssembly[name] = async function (...args) {
       const result = await original.apply(this, args);
       const exports = (result.instance || result).exports;
-      if (exports && exports.memory) window.__bench.memories.push(exports.memory);
+      // By type, not by name: the build gives exports short names.
+      for (const value of Object.values(exports || {})) {
+        if (value instanceof WebAssembly.Memory) window.__bench.memories.push(value);
+      }
       return result;
     };
   }

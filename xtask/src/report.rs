@@ -211,13 +211,15 @@ fn render_section(md: &mut String, out: &Path) -> Result<()> {
                 .with_context(|| format!("{} is missing", path.display()))?;
             let result: Value = serde_json::from_str(&text)?;
             let runs = &result["runs"];
-            let memory = median(
-                runs.as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|run| run["wasmMemoryMiB"].as_array())
-                    .map(|m| m.iter().filter_map(Value::as_f64).sum::<f64>()),
-            );
+            // Runs in which no memory was found say nothing (not 0 MiB).
+            let memories: Vec<f64> = runs
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|run| run["wasmMemoryMiB"].as_array())
+                .filter(|m| !m.is_empty())
+                .map(|m| m.iter().filter_map(Value::as_f64).sum::<f64>())
+                .collect();
             let account = match shape {
                 "100x10" => "100 merchants × 10",
                 _ => "1 merchant × 1,000",
@@ -237,10 +239,10 @@ fn render_section(md: &mut String, out: &Path) -> Result<()> {
                 md,
                 "| {page} | {account} | {:.0} ms | {longest} | {} | {:.1} ms |",
                 field_median(runs, "renderMs"),
-                if page == "portal" {
-                    format!("{memory:.1} MiB")
-                } else {
-                    "–".into()
+                match page {
+                    "portal" if memories.is_empty() => "not found".to_string(),
+                    "portal" => format!("{:.1} MiB", median(memories.into_iter())),
+                    _ => "–".into(),
                 },
                 field_median(runs, "updateMs"),
             )?;
