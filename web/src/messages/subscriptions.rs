@@ -111,6 +111,14 @@ pub fn guidance(status: &SubscriptionStatus, merchant: &str) -> Option<String> {
     })
 }
 
+/// The button that shows a subscription's invoices.
+pub const INVOICES: &str = "Invoices";
+
+/// That button's accessible name: "Invoices: " and the [`subject`].
+pub fn invoices_name(subject: &str) -> String {
+    format!("{INVOICES}: {subject}")
+}
+
 /// What the card says of one subscription in a button's accessible name:
 /// "Family box (test), renews on Dec 1, 2026", with the reference where two
 /// cards would read the same.

@@ -80,7 +80,12 @@ pub fn SubscriptionCard(
                 (period, guidance)
             })}
             {reference.map(|id| view! { <p class="reference muted" data-testid="reference">"Ref. " {id}</p> })}
-            <Invoices billed/>
+            <Invoices
+                billed
+                subject=Signal::derive(move || {
+                    card.current.with(|s| messages::subject(s, show_reference))
+                })
+            />
             <p class="action-status" role="status" data-testid="action-done">{move || note(true)}</p>
             <p class="field-error" role="alert" data-testid="action-error">{move || note(false)}</p>
             {move || {

@@ -63,14 +63,21 @@ pub fn push_card(out: &mut String, card: &CardFacts) {
         push_escaped(out, &s.id);
         out.push_str("</p>");
     }
+    let subject = messages::subject(s, card.show_reference);
     out.push_str(
-        "<details class=\"invoices\"><summary data-testid=\"invoices-toggle\">Invoices</summary></details>\
+        "<div class=\"invoices\"><button class=\"invoices-toggle\" type=\"button\" \
+         data-testid=\"invoices-toggle\" aria-label=\"",
+    );
+    push_escaped(out, &messages::invoices_name(&subject));
+    out.push_str("\" aria-expanded=\"false\">");
+    push_escaped(out, messages::INVOICES);
+    out.push_str(
+        "</button></div>\
          <p class=\"action-status\" role=\"status\" data-testid=\"action-done\"></p>\
          <p class=\"field-error\" role=\"alert\" data-testid=\"action-error\"></p>\
          <div class=\"actions\">",
     );
     let offers = state.offers(card.allowed);
-    let subject = messages::subject(s, card.show_reference);
     for Offer { change, .. } in &offers {
         let label = messages::action_label(*change);
         let _ = write!(

@@ -164,7 +164,7 @@ impl Cards {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;
         };
-        let Ok(Some(control)) = target.closest("button[data-testid], summary[data-testid]") else {
+        let Ok(Some(control)) = target.closest("button[data-testid]") else {
             return;
         };
         let Ok(Some(card)) = control.closest("li[data-testid='subscription']") else {
@@ -180,8 +180,7 @@ impl Cards {
         if self.live.borrow().get(index).is_none_or(Option::is_some) {
             return;
         }
-        // The written control does nothing itself (a summary would open its
-        // details, which the component's own then would not know).
+        // The written control does nothing itself: the component's does.
         event.prevent_default();
         let Some(test_id) = control.get_attribute("data-testid") else {
             return;
