@@ -522,10 +522,11 @@ fn shorten_sign_in_app(dist: &Path) -> Result<()> {
     let (Some(wasm_path), None) = (wasm_files.next(), wasm_files.next()) else {
         bail!("dist/ should hold one portal-web-*_bg.wasm");
     };
-    let glue_path = PathBuf::from(
+    let glue_path = wasm_path.with_file_name(
         wasm_path
-            .to_str()
-            .context("the workspace path is not UTF-8")?
+            .file_name()
+            .and_then(|name| name.to_str())
+            .context("a file name that is not UTF-8")?
             .replace("_bg.wasm", ".js"),
     );
     let glue = std::fs::read_to_string(&glue_path)
