@@ -47,6 +47,13 @@ pub const CONFIG_UNREADABLE: &str =
 
 pub const CODE_RESENT: &str = "We sent the code again. Check your inbox.";
 
+/// The sign-in buttons, and what each says while its request is under way.
+pub const SEND_CODE: &str = "Email me a code";
+pub const SEND_NEW_CODE: &str = "Send a new code";
+pub const SENDING: &str = "Sending\u{2026}";
+pub const SIGN_IN: &str = "Sign in";
+pub const CHECKING: &str = "Checking\u{2026}";
+
 pub fn email_problem(problem: &EmailError) -> String {
     problem.to_string()
 }

@@ -335,16 +335,12 @@ impl CodeStep {
 
     fn render(&self) {
         let inner = &self.inner;
-        let checking = inner.checking.get().then_some("true");
-        set_attr(&inner.submit, "aria-disabled", checking);
-        set_attr(&inner.submit, "aria-busy", checking);
-        dom::set_text(
+        let checking = inner.checking.get();
+        set_attr(&inner.submit, "aria-disabled", checking.then_some("true"));
+        dom::show_busy(
             &inner.submit,
-            if checking.is_some() {
-                "Checking\u{2026}"
-            } else {
-                "Sign in"
-            },
+            checking.then_some(messages::CHECKING),
+            messages::SIGN_IN,
         );
         self.render_resend();
     }
@@ -355,26 +351,20 @@ impl CodeStep {
         if self.offer_new() {
             set_attr(button, "data-testid", Some("code-new"));
             set_attr(button, "disabled", None);
-            set_attr(button, "aria-busy", sending.then_some("true"));
-            dom::set_text(
+            dom::show_busy(
                 button,
-                if sending {
-                    "Sending\u{2026}"
-                } else {
-                    "Send a new code"
-                },
+                sending.then_some(messages::SENDING),
+                messages::SEND_NEW_CODE,
             );
         } else {
             let remaining = self.remaining();
             set_attr(button, "data-testid", Some("code-resend"));
             set_attr(button, "disabled", (remaining > 0 || sending).then_some(""));
-            set_attr(button, "aria-busy", None);
-            let label = if sending {
-                "Sending\u{2026}".to_string()
-            } else {
-                messages::resend_label(remaining)
-            };
-            dom::set_text(button, &label);
+            dom::show_busy(
+                button,
+                sending.then_some(messages::SENDING),
+                &messages::resend_label(remaining),
+            );
         }
     }
 }

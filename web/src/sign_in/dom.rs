@@ -47,6 +47,13 @@ pub fn set_attr(element: &Element, name: &str, value: Option<&str>) {
     };
 }
 
+/// A button while its request is under way (`Some` of what it then says):
+/// `aria-busy`, and those words in place of its label.
+pub fn show_busy(button: &Element, busy: Option<&str>, label: &str) {
+    set_attr(button, "aria-busy", busy.is_some().then_some("true"));
+    set_text(button, busy.unwrap_or(label));
+}
+
 /// Sets the text, only when it changed (a ticking countdown rewrites nothing
 /// between its seconds).
 pub fn set_text(element: &Element, text: &str) {

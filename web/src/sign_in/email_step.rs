@@ -158,14 +158,10 @@ impl EmailStep {
         inner.busy.set(busy);
         let flag = busy.then_some("true");
         set_attr(&inner.button, "aria-disabled", flag);
-        set_attr(&inner.button, "aria-busy", flag);
-        dom::set_text(
+        dom::show_busy(
             &inner.button,
-            if busy {
-                "Sending\u{2026}"
-            } else {
-                "Email me a code"
-            },
+            busy.then_some(messages::SENDING),
+            messages::SEND_CODE,
         );
     }
 

@@ -52,14 +52,10 @@ impl LinkGreeting {
     /// A code is being requested: the button says so and takes no second click.
     pub fn set_busy(&self, busy: bool) {
         set_attr(&self.send, "disabled", busy.then_some(""));
-        set_attr(&self.send, "aria-busy", busy.then_some("true"));
-        dom::set_text(
+        dom::show_busy(
             &self.send,
-            if busy {
-                "Sending\u{2026}"
-            } else {
-                "Email me a code"
-            },
+            busy.then_some(messages::SENDING),
+            messages::SEND_CODE,
         );
     }
 
