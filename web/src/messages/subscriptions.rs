@@ -114,9 +114,10 @@ pub fn guidance(status: &SubscriptionStatus, merchant: &str) -> Option<String> {
 /// The button that shows a subscription's invoices.
 pub const INVOICES: &str = "Invoices";
 
-/// That button's accessible name: "Invoices: " and the [`subject`].
-pub fn invoices_name(subject: &str) -> String {
-    format!("{INVOICES}: {subject}")
+/// A card's button as a screen reader names it: what it does, then which
+/// subscription ([`subject`]), so no two buttons on the page read alike.
+pub fn button_name(label: &str, subject: &str) -> String {
+    format!("{label}: {subject}")
 }
 
 /// What the card says of one subscription in a button's accessible name:

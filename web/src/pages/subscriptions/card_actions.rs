@@ -56,7 +56,7 @@ pub fn CardActions(
                     type="button"
                     class=class
                     data-testid=test_id(change)
-                    aria-label=format!("{label}: {subject}")
+                    aria-label=messages::button_name(label, &subject)
                     aria-busy=move || pending.with(|p| (p.as_ref() == Some(&busy)).then_some("true"))
                     on:click=move |_| {
                         if action == PortalAction::Cancel {

@@ -68,7 +68,7 @@ pub fn push_card(out: &mut String, card: &CardFacts) {
         "<div class=\"invoices\"><button class=\"invoices-toggle\" type=\"button\" \
          data-testid=\"invoices-toggle\" aria-label=\"",
     );
-    push_escaped(out, &messages::invoices_name(&subject));
+    push_escaped(out, &messages::button_name(messages::INVOICES, &subject));
     out.push_str("\" aria-expanded=\"false\">");
     push_escaped(out, messages::INVOICES);
     out.push_str(
@@ -86,7 +86,7 @@ pub fn push_card(out: &mut String, card: &CardFacts) {
             button_class(*change),
             test_id(*change)
         );
-        push_escaped(out, &format!("{label}: {subject}"));
+        push_escaped(out, &messages::button_name(label, &subject));
         out.push_str("\">");
         push_escaped(out, label);
         out.push_str("</button>");

@@ -50,7 +50,7 @@ pub fn Invoices(
                 class="invoices-toggle"
                 type="button"
                 data-testid="invoices-toggle"
-                aria-label=move || subject.with(|subject| messages::invoices_name(subject))
+                aria-label=move || subject.with(|subject| messages::button_name(messages::INVOICES, subject))
                 aria-expanded=move || if shown.get() { "true" } else { "false" }
                 on:click=move |_| {
                     shown.update(|shown| *shown = !*shown);

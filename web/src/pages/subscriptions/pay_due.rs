@@ -224,7 +224,7 @@ pub fn PayDue(
                     }
                 });
                 let label = messages::pay_label(&invoice);
-                let name = format!("{label}: {subject}");
+                let name = messages::button_name(&label, &subject);
                 let send = (*invoice.clone(), cards.clone());
                 view! {
                 <section class="pay-due" aria-labelledby=labelled_by data-testid="pay-due">
