@@ -68,20 +68,16 @@ fn rename_imports(
     fresh: &mut ShortNames,
     renamed: &mut HashMap<String, String>,
 ) -> Result<Vec<u8>> {
-    let mut at = 0;
-    let count = read_leb(body, &mut at)?;
-    let mut out = Vec::with_capacity(body.len());
-    write_leb(&mut out, count);
-    for _ in 0..count {
-        let module = read_name(body, &mut at)?;
-        let name = read_name(body, &mut at)?;
-        let kind = *body.get(at).context("an import without its kind")?;
-        at += 1;
+    each_entry(body, "import", |body, at, out| {
+        let module = read_name(body, at)?;
+        let name = read_name(body, at)?;
+        let kind = *body.get(*at).context("an import without its kind")?;
+        *at += 1;
         ensure!(
             kind == 0,
             "import {module:?} {name:?} is not a function (kind {kind})"
         );
-        let type_index = read_leb(body, &mut at)?;
+        let type_index = read_leb(body, at)?;
         let own = module.ends_with("_bg.js") && glue.contains(&format!("\"{module}\":"));
         let name = if own {
             renamed
@@ -91,13 +87,12 @@ fn rename_imports(
         } else {
             name
         };
-        write_name(&mut out, module);
-        write_name(&mut out, name);
+        write_name(out, module);
+        write_name(out, name);
         out.push(kind);
-        write_leb(&mut out, type_index);
-    }
-    ensure!(at == body.len(), "bytes after the last import");
-    Ok(out)
+        write_leb(out, type_index);
+        Ok(())
+    })
 }
 
 fn rename_exports(
@@ -105,22 +100,35 @@ fn rename_exports(
     fresh: &mut ShortNames,
     renamed: &mut HashMap<String, String>,
 ) -> Result<Vec<u8>> {
+    each_entry(body, "export", |body, at, out| {
+        let name = read_name(body, at)?;
+        let kind = *body.get(*at).context("an export without its kind")?;
+        *at += 1;
+        let index = read_leb(body, at)?;
+        let short = fresh.next();
+        renamed.insert(name.to_string(), short.clone());
+        write_name(out, &short);
+        out.push(kind);
+        write_leb(out, index);
+        Ok(())
+    })
+}
+
+/// A section that is a vector of entries, written again entry by entry: `entry`
+/// reads one from `body` at `at` and writes it to `out`; the count stays.
+fn each_entry(
+    body: &[u8],
+    what: &str,
+    mut entry: impl FnMut(&[u8], &mut usize, &mut Vec<u8>) -> Result<()>,
+) -> Result<Vec<u8>> {
     let mut at = 0;
     let count = read_leb(body, &mut at)?;
     let mut out = Vec::with_capacity(body.len());
     write_leb(&mut out, count);
     for _ in 0..count {
-        let name = read_name(body, &mut at)?;
-        let kind = *body.get(at).context("an export without its kind")?;
-        at += 1;
-        let index = read_leb(body, &mut at)?;
-        let short = fresh.next();
-        renamed.insert(name.to_string(), short.clone());
-        write_name(&mut out, &short);
-        out.push(kind);
-        write_leb(&mut out, index);
+        entry(body, &mut at, &mut out)?;
     }
-    ensure!(at == body.len(), "bytes after the last export");
+    ensure!(at == body.len(), "bytes after the last {what}");
     Ok(out)
 }
 
