@@ -239,6 +239,7 @@ pub struct Store {
     /// small future, not in a blocking thread holding its request (under overload
     /// those piled up to gigabytes).
     connections: std::sync::Arc<tokio::sync::Semaphore>,
+    checkpoints: std::sync::Arc<Checkpointer>,
 }
 
 /// Connections in the pool, and so database tasks at once.
@@ -249,7 +250,58 @@ fn configure(conn: &mut Connection) -> Result<(), r2d2_sqlite::rusqlite::Error> 
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // No connection that answers a request checkpoints: with SQLite's default,
+    // the commit that took the log past 1,000 pages copied them into the database
+    // file and synced it while its request waited: start's and verify's p99 at
+    // 1,000 requests a second was 4 to 370 ms here, 0.8 to 1 ms without it.
+    // `Checkpointer` does it on its own thread.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(())
+}
+
+/// Copies the write-ahead log into the database file on a thread of its own,
+/// soon after writes: SQLite's passive checkpoint, which waits for no reader and
+/// no writer, so requests go on meanwhile and the log stays short.
+struct Checkpointer {
+    /// One waiting signal at most: writes while a checkpoint runs make one more.
+    written: std::sync::mpsc::SyncSender<()>,
+}
+
+/// At most this often, so a busy server checkpoints in batches.
+const CHECKPOINT_GAP: std::time::Duration = std::time::Duration::from_millis(100);
+/// And once in this long whatever else, for a write that did not come through
+/// `Store::write` (a passive checkpoint with nothing to copy does nothing).
+const CHECKPOINT_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl Checkpointer {
+    /// The thread ends once the last handle of the store is dropped.
+    fn start(path: &Path) -> anyhow::Result<Checkpointer> {
+        let mut conn = Connection::open(path)?;
+        configure(&mut conn)?;
+        let (written, signals) = std::sync::mpsc::sync_channel::<()>(1);
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || loop {
+                let last = match signals.recv_timeout(CHECKPOINT_IDLE) {
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => true,
+                    Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => false,
+                };
+                let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                if let Err(error) = done {
+                    tracing::warn!(%error, "checkpointing the database's log failed");
+                }
+                if last {
+                    break;
+                }
+                std::thread::sleep(CHECKPOINT_GAP);
+            })?;
+        Ok(Checkpointer { written })
+    }
+
+    fn wrote(&self) {
+        // Full: a checkpoint is already due.
+        let _ = self.written.try_send(());
+    }
 }
 
 impl Store {
@@ -265,6 +317,7 @@ impl Store {
             pool,
             writer: Default::default(),
             connections: std::sync::Arc::new(tokio::sync::Semaphore::new(CONNECTIONS as usize)),
+            checkpoints: std::sync::Arc::new(Checkpointer::start(path)?),
         })
     }
 
@@ -299,15 +352,18 @@ impl Store {
         E: From<StoreError> + Send + 'static,
     {
         let _turn = self.writer.lock().await;
-        self.run(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(StoreError::from)?;
-            let value = work(&tx)?;
-            tx.commit().map_err(StoreError::from)?;
-            Ok(value)
-        })
-        .await
+        let value = self
+            .run(move |conn| -> Result<T, E> {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(StoreError::from)?;
+                let value = work(&tx)?;
+                tx.commit().map_err(StoreError::from)?;
+                Ok(value)
+            })
+            .await?;
+        self.checkpoints.wrote();
+        Ok(value)
     }
 }
 
@@ -814,5 +870,56 @@ mod tests {
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    /// Whether the database file alone, read without its log, has this address.
+    fn file_alone_has(path: &Path, email: &str) -> bool {
+        let copy = tempfile::tempdir().unwrap();
+        let copied = copy.path().join("copy.db");
+        // A copy taken while a checkpoint writes may be torn: then not yet.
+        std::fs::copy(path, &copied).is_ok()
+            && Connection::open(&copied)
+                .and_then(|conn| {
+                    conn.query_row(
+                        "SELECT count(*) FROM customers WHERE email = ?1",
+                        [email],
+                        |row| row.get::<_, i64>(0),
+                    )
+                })
+                .is_ok_and(|found| found == 1)
+    }
+
+    #[tokio::test]
+    async fn a_write_reaches_the_database_file_soon_though_no_request_checkpoints() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portal.db");
+        let store = Store::open(&path).unwrap();
+        // Requests never copy the log into the file themselves (their tail).
+        let auto: i64 = store
+            .pool
+            .get()
+            .unwrap()
+            .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
+            .unwrap();
+        assert_eq!(auto, 0);
+        store
+            .write(|conn| {
+                conn.execute(
+                    "INSERT INTO customers (id, email) VALUES ('cus_1', 'ada@example.com')",
+                    [],
+                )
+                .map_err(StoreError::from)
+            })
+            .await
+            .unwrap();
+        // One small write: far from the 1,000 pages SQLite's own checkpoint waits for.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !file_alone_has(&path, "ada@example.com") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the write is still only in the log"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }
