@@ -28,7 +28,7 @@ pub fn start() {
         move || {
             let fresh = handoff
                 .subscriptions
-                .and_then(|list| serde_json::from_str::<Vec<PortalMerchantGroup>>(&list).ok());
+                .and_then(|list| serde_json::from_slice::<Vec<PortalMerchantGroup>>(&list).ok());
             let context = AppContext::new(ApiClient::http(&handoff.api_base));
             leptos::mount::mount_to_body(move || view! { <AccountApp context fresh/> });
             ready.now();

@@ -49,7 +49,10 @@ pub struct SignInAnswer {
 pub struct HttpResponse {
     pub status: u16,
     pub retry_after: Option<u64>,
-    pub body: String,
+    /// As it came: bytes, read by serde_json where they are, never made a
+    /// JavaScript string first (a big account's list crossed the wasm boundary
+    /// as text twice, each a character at a time).
+    pub body: Vec<u8>,
 }
 
 /// The request never got an answer (offline, DNS, CORS refusal, server gone).
@@ -293,10 +296,10 @@ impl ApiClient {
 pub fn read_answer<T: DeserializeOwned>(response: HttpResponse) -> Result<T, ClientError> {
     let status = response.status;
     if (200..300).contains(&status) {
-        return serde_json::from_str(&response.body)
+        return serde_json::from_slice(&response.body)
             .map_err(|_| ClientError::Unexpected { status });
     }
-    match serde_json::from_str::<portal_core::api::ErrorEnvelope>(&response.body) {
+    match serde_json::from_slice::<portal_core::api::ErrorEnvelope>(&response.body) {
         Ok(envelope) => Err(ClientError::Api {
             status,
             error: envelope.error,
@@ -373,12 +376,13 @@ pub(crate) async fn send(
         .ok()
         .flatten()
         .and_then(|v| v.trim().parse().ok());
-    let text = response.text().map_err(|_| NetworkError)?;
-    let body = JsFuture::from(text).await.map_err(|_| NetworkError)?;
+    let bytes = response.array_buffer().map_err(|_| NetworkError)?;
+    // A body cut off on the way is no answer.
+    let body = JsFuture::from(bytes).await.map_err(|_| NetworkError)?;
     Ok(HttpResponse {
         status: response.status(),
         retry_after,
-        body: body.as_string().unwrap_or_default(),
+        body: js_sys::Uint8Array::new(&body).to_vec(),
     })
 }
 

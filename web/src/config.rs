@@ -20,10 +20,10 @@ struct ConfigFile {
     embed_origins: Vec<String>,
 }
 
-/// Parses and checks the file's text; the error says what to fix.
-pub fn parse(text: &str) -> Result<RuntimeConfig, String> {
-    let config: ConfigFile =
-        serde_json::from_str(text).map_err(|e| format!("config.json is not valid: {e}"))?;
+/// Parses and checks the file; the error says what to fix.
+pub fn parse(body: impl AsRef<[u8]>) -> Result<RuntimeConfig, String> {
+    let config: ConfigFile = serde_json::from_slice(body.as_ref())
+        .map_err(|e| format!("config.json is not valid: {e}"))?;
     let api_base = ApiBase::parse(&config.api_base).map_err(|e| format!("config.json: {e}"))?;
     let embed_origins = Ancestors::from_list(config.embed_origins.iter().map(String::as_str))
         .map_err(|e| format!("config.json: embedOrigins: {e}"))?;

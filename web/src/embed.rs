@@ -109,7 +109,10 @@ pub async fn handshake(allowed: Ancestors) -> Option<Init> {
             let init = from_parent
                 .then(|| js_sys::JSON::stringify(&event.data()).ok())
                 .flatten()
-                .and_then(|text| serde_json::from_str::<HostMessage>(&String::from(text)).ok())
+                // Read as bytes, as every answer is (one JSON reader in the app).
+                .and_then(|text| {
+                    serde_json::from_slice::<HostMessage>(String::from(text).as_bytes()).ok()
+                })
                 .and_then(HostMessage::init);
             let Some(init) = init.filter(|_| allowed_here.allow(&origin, own.as_deref())) else {
                 return ignore();

@@ -31,8 +31,10 @@ extern "C" {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handoff {
     pub api_base: String,
-    /// The verify answer's `subscriptions`, as JSON text; `None` after a reload.
-    pub subscriptions: Option<String>,
+    /// The verify answer's `subscriptions`, JSON as the server sent it (bytes:
+    /// copied across, not turned into a JavaScript string and back); `None`
+    /// after a reload.
+    pub subscriptions: Option<Vec<u8>>,
     /// In a frame, the parent origin the sign-in app's handshake allowed.
     pub embed_parent: Option<String>,
 }
@@ -48,7 +50,8 @@ pub fn give(handoff: &Handoff, on_ready: impl FnOnce() + 'static) {
         &handoff.api_base.as_str().into(),
     );
     if let Some(list) = &handoff.subscriptions {
-        let _ = js_sys::Reflect::set(&object, &"subscriptions".into(), &list.as_str().into());
+        let bytes = js_sys::Uint8Array::from(list.as_slice());
+        let _ = js_sys::Reflect::set(&object, &"subscriptions".into(), &bytes);
     }
     if let Some(parent) = &handoff.embed_parent {
         let _ = js_sys::Reflect::set(&object, &"embedParent".into(), &parent.as_str().into());
@@ -66,7 +69,10 @@ pub fn take() -> Option<(Handoff, Ready)> {
     let read = |key: &str| js_sys::Reflect::get(&object, &key.into()).ok()?.as_string();
     let handoff = Handoff {
         api_base: read("apiBase")?,
-        subscriptions: read("subscriptions"),
+        subscriptions: js_sys::Reflect::get(&object, &"subscriptions".into())
+            .ok()
+            .and_then(|list| list.dyn_into::<js_sys::Uint8Array>().ok())
+            .map(|list| list.to_vec()),
         embed_parent: read("embedParent"),
     };
     let ready = js_sys::Reflect::get(&object, &"ready".into())

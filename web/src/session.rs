@@ -19,7 +19,8 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn load() -> Option<Session> {
     let raw = storage()?.get_item(SESSION_KEY).ok()??;
     // Anything unreadable is treated as no session, and removed.
-    serde_json::from_str(&raw).ok().or_else(|| {
+    // As bytes, as every answer is read (one JSON reader in the app).
+    serde_json::from_slice(raw.as_bytes()).ok().or_else(|| {
         clear();
         None
     })

@@ -87,7 +87,7 @@ struct Shell {
     notice: Cell<Option<Notice>>,
     session: RefCell<Option<Session>>,
     /// Straight from sign-in: the list as the server sent it, for the account app.
-    fresh_list: RefCell<Option<String>>,
+    fresh_list: RefCell<Option<Vec<u8>>>,
     shown: Cell<Option<Route>>,
     sign_in: RefCell<Option<SignInPage>>,
     ticker: Cell<Option<i32>>,
@@ -185,8 +185,11 @@ impl Shell {
             name: answer.account.name,
         };
         session::save(&signed_in);
-        self.fresh_list
-            .replace(answer.subscriptions.map(|raw| raw.get().to_string()));
+        self.fresh_list.replace(
+            answer
+                .subscriptions
+                .map(|raw| raw.get().as_bytes().to_vec()),
+        );
         self.session.replace(Some(signed_in));
         embed::post(&PortalEvent::SignedIn);
         self.go(Route::Subscriptions, false);

@@ -31,7 +31,7 @@ impl FakeServer {
         self.answers.lock().unwrap().push_back(Ok(HttpResponse {
             status,
             retry_after,
-            body: body.to_string(),
+            body: body.to_string().into_bytes(),
         }));
     }
 
