@@ -125,6 +125,16 @@ fn sign_in_by_email() {
                 ],
             "{merchants:?}"
         );
+        // A small account lays out every merchant (a big one only those near the view).
+        let skipped = portal
+            .browser
+            .execute(
+                "return [...document.querySelectorAll('[data-testid=merchant]')]
+                   .filter((s) => getComputedStyle(s).contentVisibility === 'auto').length;",
+                vec![],
+            )
+            .await?;
+        ensure!(skipped == 0, "{skipped} merchants not laid out");
         ensure!(
             card_text(portal, "sub_ada_active", "price").await? == "\u{20a6}5,000.00 every month"
         );
@@ -604,6 +614,20 @@ fn a_thousand_subscriptions_over_a_hundred_merchants_render_and_scroll() {
             }
         })
         .await?;
+        // Where the browser can, merchants off screen are not laid out.
+        let skipping = portal
+            .browser
+            .execute(
+                "const section = document.querySelector('[data-testid=merchant]');
+                 return !CSS.supports('content-visibility', 'auto')
+                   || getComputedStyle(section).contentVisibility === 'auto';",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            skipping == Value::Bool(true),
+            "a big account's merchants are laid out only near the view"
+        );
         let last_visible = portal
             .browser
             .execute(

@@ -42,7 +42,8 @@ pub fn look_alike(groups: &[PortalMerchantGroup]) -> HashSet<String> {
 /// were ~30 ms).
 const FIRST_CARDS: usize = 12;
 const MORE_CARDS: usize = 300;
-/// A merchant with more cards than this lays out only those near the screen.
+/// An account (or one merchant) with more cards than this lays out only the
+/// merchants (cards) near the screen.
 pub const MANY_CARDS: usize = 100;
 
 /// How many cards are on the page after each step: `FIRST_CARDS`, then
@@ -69,7 +70,15 @@ pub fn SubscriptionList(groups: Vec<PortalMerchantGroup>) -> impl IntoView {
             Some(span)
         })
         .collect();
-    let marks = steps(spans.iter().map(|span| span.1).sum());
+    let total: usize = spans.iter().map(|span| span.1).sum();
+    // Only a big account skips laying out the merchants off screen: a small one
+    // lays out whole, so a jump to a merchant finds it drawn at once.
+    let merchants_class = if total > MANY_CARDS {
+        "merchants many"
+    } else {
+        "merchants"
+    };
+    let marks = steps(total);
     let last_step = marks.len() - 1;
     let step = RwSignal::new(0usize);
     let cards_shown = Signal::derive(move || marks[step.get()]);
@@ -94,7 +103,7 @@ pub fn SubscriptionList(groups: Vec<PortalMerchantGroup>) -> impl IntoView {
         }
     };
     view! {
-        <div class="merchants">
+        <div class=merchants_class>
             <For each=sections key=|index| *index let:index>
                 {groups
                     .try_update_value(|groups| groups[index].take())
