@@ -32,6 +32,9 @@ enum Bench {
         saturation_seconds: u64,
         #[arg(long, default_value_t = 64)]
         workers: u64,
+        /// Only these routes (start, verify, listing); every route if none.
+        #[arg(long, value_delimiter = ',')]
+        routes: Vec<String>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -79,6 +82,7 @@ async fn main() -> Result<()> {
             seconds,
             saturation_seconds,
             workers,
+            routes,
             out,
         } => {
             let plan = server::Plan {
@@ -86,6 +90,7 @@ async fn main() -> Result<()> {
                 seconds,
                 saturation_seconds,
                 workers,
+                routes,
             };
             let phases = server::run(&server_bin, &plan).await?;
             write(&out, &json!({ "phases": phases }))

@@ -250,6 +250,8 @@ pub struct Plan {
     pub seconds: u64,
     pub saturation_seconds: u64,
     pub workers: u64,
+    /// Route names to run, by their first word; all of them if empty.
+    pub routes: Vec<String>,
 }
 
 fn bench_client() -> Result<reqwest::Client> {
@@ -298,7 +300,14 @@ pub async fn run(binary: &Path, plan: &Plan) -> Result<Vec<Phase>> {
     ];
     let mut phases = Vec::new();
     let mut numbered = 0u64;
-    for (name, route, scenario) in routes {
+    let chosen = |name: &str| {
+        plan.routes.is_empty()
+            || plan
+                .routes
+                .iter()
+                .any(|wanted| name.split(' ').next() == Some(wanted.as_str()))
+    };
+    for (name, route, scenario) in routes.into_iter().filter(|(name, _, _)| chosen(name)) {
         for &rate in &plan.rates {
             server.reset_latency(&client).await?;
             let report = open_loop(
