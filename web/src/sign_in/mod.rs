@@ -223,7 +223,14 @@ impl Shell {
             if handoff::open_account().await.is_ok() {
                 return;
             }
-            let failed = alert_section("load-error");
+            let failed = el(
+                "section",
+                &[
+                    ("class", "card stack"),
+                    ("role", "alert"),
+                    ("data-testid", "load-error"),
+                ],
+            );
             let again = text_el(
                 "button",
                 &[("type", "button"), ("class", "button primary")],
@@ -259,7 +266,14 @@ impl Shell {
 
 /// config.json is missing or wrong: say so, to the person and to the site's owner.
 fn config_error(main: &Element, problem: &str) {
-    let section = alert_section("config-error");
+    let section = el(
+        "section",
+        &[
+            ("class", "card stack"),
+            ("role", "alert"),
+            ("data-testid", "config-error"),
+        ],
+    );
     let owner = text_el("p", &[("class", "muted")], "For the site\u{2019}s owner: ");
     append_text(&owner, problem);
     append(
@@ -275,16 +289,4 @@ fn config_error(main: &Element, problem: &str) {
         ],
     );
     append(main, &[&section]);
-}
-
-/// A page-level problem in place of the page, announced when it appears.
-fn alert_section(test_id: &str) -> Element {
-    el(
-        "section",
-        &[
-            ("class", "card stack"),
-            ("role", "alert"),
-            ("data-testid", test_id),
-        ],
-    )
 }
