@@ -253,8 +253,10 @@ fn configure(conn: &mut Connection) -> Result<(), r2d2_sqlite::rusqlite::Error> 
     // No connection that answers a request checkpoints: with SQLite's default,
     // the commit that took the log past 1,000 pages copied them into the database
     // file while its request (and every writer queued behind it) waited: start's
-    // and verify's server p99 at 1,000 requests a second was 3 to 370 ms here,
-    // 1 to 2 ms with `Checkpointer` doing it on its own thread.
+    // and verify's server p99 at 1,000 requests a second was 4.5 to 6 ms here,
+    // 0.6 to 2 ms with `Checkpointer` doing it on its own thread. (Either way,
+    // a sync that meets this machine's disk at a slow moment, 0.1 to 1 s, still
+    // holds up the writes waiting for it.)
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(())
 }
