@@ -916,29 +916,73 @@ mod tests {
                 .is_ok_and(|found| found == 1)
     }
 
-    #[tokio::test]
-    async fn the_log_stays_short_under_steady_writes() {
+    /// How many times the log has started over: its header's checkpoint
+    /// sequence number, which SQLite counts up at each start.
+    fn log_starts(dir: &Path) -> u32 {
+        use std::io::Read;
+        let mut header = [0u8; 16];
+        std::fs::File::open(dir.join("portal.db-wal"))
+            .and_then(|mut log| log.read_exact(&mut header))
+            .map_or(0, |()| {
+                u32::from_be_bytes([header[12], header[13], header[14], header[15]])
+            })
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_starts_over_under_steady_writes() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("portal.db");
-        let store = Store::open(&path).unwrap();
-        // ~3 pages a write (the row, its key, the address's index), back to
-        // back: ~40 MB of log if it were never started over, 7 to 9 MB here.
-        for n in 0..3000 {
-            store
-                .write(move |conn| {
-                    conn.execute(
-                        "INSERT INTO customers (id, email) VALUES (?1, ?2)",
-                        params![format!("cus_{n}"), format!("c{n}@example.com")],
-                    )
-                    .map_err(StoreError::from)
+        let store = Store::open(&dir.path().join("portal.db")).unwrap();
+        let written = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        // Writers always waiting their turn, as under load: a passive checkpoint
+        // then never finds the whole log in the file by itself.
+        let writers: Vec<_> = (0..8)
+            .map(|writer| {
+                let (store, written, stop) = (store.clone(), written.clone(), stop.clone());
+                tokio::spawn(async move {
+                    while !stop.load(Ordering::SeqCst) {
+                        let n = written.fetch_add(1, Ordering::SeqCst);
+                        // ~3 pages a write: 20,000 are ~80 MB of log never started over.
+                        if n >= 20_000 {
+                            break;
+                        }
+                        store
+                            .write(move |conn| {
+                                conn.execute(
+                                    "INSERT INTO customers (id, email) VALUES (?1, ?2)",
+                                    params![
+                                        format!("cus_{writer}_{n}"),
+                                        format!("c{n}@example.com")
+                                    ],
+                                )
+                                .map_err(StoreError::from)
+                            })
+                            .await
+                            .unwrap();
+                    }
                 })
-                .await
-                .unwrap();
+            })
+            .collect();
+        while !dir.path().join("portal.db-wal").exists() {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
-        let log = std::fs::metadata(dir.path().join("portal.db-wal"))
-            .unwrap()
-            .len();
-        assert!(log < 24 << 20, "the log is {log} bytes");
+        let first = log_starts(dir.path());
+        let started_over = loop {
+            let (starts, count) = (log_starts(dir.path()), written.load(Ordering::SeqCst));
+            if starts > first || count >= 20_000 {
+                break starts > first;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        };
+        stop.store(true, Ordering::SeqCst);
+        for writer in writers {
+            writer.await.unwrap();
+        }
+        assert!(
+            started_over,
+            "the log never started over in {} writes",
+            written.load(Ordering::SeqCst)
+        );
     }
 
     #[tokio::test]
