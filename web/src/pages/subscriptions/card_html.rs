@@ -104,7 +104,7 @@ pub fn push_card(out: &mut String, card: &CardFacts) {
 }
 
 /// Text as text, in an element or a quoted attribute.
-fn push_escaped(out: &mut String, text: &str) {
+pub fn push_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

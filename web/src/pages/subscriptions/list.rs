@@ -1,11 +1,13 @@
 //! The list by merchant, and the states around it: loading, failed, empty.
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::Arc;
 
+use leptos::html;
 use leptos::prelude::*;
 use portal_core::api::PortalMerchantGroup;
 
-use super::merchant_section::MerchantSection;
+use super::merchant_section::Sections;
 use crate::messages;
 
 /// What a card shows that tells one subscription from another: its merchant's
@@ -37,40 +39,56 @@ pub fn look_alike(groups: &[PortalMerchantGroup]) -> HashSet<String> {
         .collect()
 }
 
-/// Cards shown at once (about a screen's worth), then cards added a task at a
-/// time: written as HTML, 300 cards are one call of ~12 ms (as components, 100
-/// were ~30 ms).
+/// Cards written with the page (about a screen's worth, so the heading's focus
+/// lays out a short page), then the rest a task at a time, each task as many
+/// cards as this device writes in about `STEP_MS`: the page answers input
+/// between them. Written as HTML, 300 cards take ~20 ms here at full speed and
+/// ~80 ms on a CPU four times slower, so a fixed count was either many tasks on
+/// a fast machine or long ones on a slow phone.
 const FIRST_CARDS: usize = 12;
-const MORE_CARDS: usize = 300;
+/// The first step after the page, before this device's pace is known.
+const PROBE_CARDS: usize = 100;
+/// What a step may take; the frame after it lays out what it wrote.
+const STEP_MS: f64 = 25.0;
+/// A step never shrinks below this, however slow the last one was (a tab in
+/// the background runs its timers late), nor grows more than `MOST_GROWTH`
+/// times over the last.
+const LEAST_CARDS: usize = 25;
+const MOST_GROWTH: usize = 8;
 /// An account (or one merchant) with more cards than this lays out only the
 /// merchants (cards) near the screen.
 pub const MANY_CARDS: usize = 100;
 
-/// How many cards are on the page after each step: `FIRST_CARDS`, then
-/// `MORE_CARDS` more each time, across merchants and within a big one.
-pub fn steps(cards: usize) -> Vec<usize> {
-    let mut marks = vec![cards.min(FIRST_CARDS)];
-    while marks[marks.len() - 1] < cards {
-        marks.push((marks[marks.len() - 1] + MORE_CARDS).min(cards));
+/// How many cards the step after one of `cards` cards that took `took_ms`
+/// writes, with `left` still to write: as many as fit in `STEP_MS` at that pace,
+/// and the rest too when they are under a quarter of that (a step of a few cards
+/// at the end would cost a task and a frame for nothing).
+pub fn next_step(cards: usize, took_ms: f64, left: usize) -> usize {
+    let fits = fitting(cards, took_ms);
+    if left <= fits + fits / 4 {
+        left
+    } else {
+        fits
     }
-    marks
 }
 
-/// A big account appears in steps, each its own task, so the page answers input
-/// between them and focusing the heading lays out a short page, not a thousand cards.
+fn fitting(cards: usize, took_ms: f64) -> usize {
+    let most = cards.saturating_mul(MOST_GROWTH).max(LEAST_CARDS);
+    // Too quick for the clock to see (or no clock): as many as may grow.
+    let fits = if took_ms > 0.0 {
+        STEP_MS * cards as f64 / took_ms
+    } else {
+        f64::INFINITY
+    };
+    // `as` saturates (infinity is usize::MAX).
+    (fits as usize).clamp(LEAST_CARDS, most)
+}
+
+/// A big account appears in steps, each its own task (see `next_step`).
 #[component]
 pub fn SubscriptionList(groups: Vec<PortalMerchantGroup>) -> impl IntoView {
     let look_alike = Arc::new(look_alike(&groups));
-    // Where each merchant's cards start in the whole list, and how many it has.
-    let spans: Arc<[(usize, usize)]> = groups
-        .iter()
-        .scan(0, |next, group| {
-            let span = (*next, group.subscriptions.len());
-            *next += span.1;
-            Some(span)
-        })
-        .collect();
-    let total: usize = spans.iter().map(|span| span.1).sum();
+    let total: usize = groups.iter().map(|g| g.subscriptions.len()).sum();
     // Only a big account skips laying out the merchants off screen: a small one
     // lays out whole, so a jump to a merchant finds it drawn at once.
     let merchants_class = if total > MANY_CARDS {
@@ -78,48 +96,52 @@ pub fn SubscriptionList(groups: Vec<PortalMerchantGroup>) -> impl IntoView {
     } else {
         "merchants"
     };
-    let marks = steps(total);
-    let last_step = marks.len() - 1;
-    let step = RwSignal::new(0usize);
-    let cards_shown = Signal::derive(move || marks[step.get()]);
-    // Each merchant's group is handed to its section once, when the section is made.
-    let groups = StoredValue::new(groups.into_iter().map(Some).collect::<Vec<_>>());
-    Effect::new(move |_| {
-        let now = step.get();
-        if now < last_step {
-            set_timeout(move || step.set(now + 1), std::time::Duration::ZERO);
+    let sections = Rc::new(Sections::new(groups, look_alike));
+    let list = NodeRef::<html::Div>::new();
+    Effect::new({
+        let sections = Rc::clone(&sections);
+        // Once, as soon as the list's element is there (it tracks the node ref).
+        move |started: Option<bool>| {
+            if started == Some(true) {
+                return true;
+            }
+            let Some(list) = list.get() else {
+                return false;
+            };
+            sections.write(&list, FIRST_CARDS);
+            take_step(Rc::clone(&sections), list.into(), PROBE_CARDS);
+            true
         }
     });
-    let sections = {
-        let spans = spans.clone();
-        move || {
-            let shown = cards_shown.get();
-            // A merchant appears with its first card.
-            let count = spans
-                .iter()
-                .take_while(|&&(start, len)| start < shown || (len == 0 && start <= shown))
-                .count();
-            0..count
+    let touched = move |event: leptos::ev::MouseEvent| {
+        if let Some(list) = list.get_untracked() {
+            sections.touched(&list, &event);
         }
     };
-    view! {
-        <div class=merchants_class>
-            <For each=sections key=|index| *index let:index>
-                {groups
-                    .try_update_value(|groups| groups[index].take())
-                    .flatten()
-                    .map(|group| {
-                        let start = spans[index].0;
-                        let cards_shown = Signal::derive(move || {
-                            cards_shown.get().saturating_sub(start)
-                        });
-                        view! {
-                            <MerchantSection group look_alike=look_alike.clone() cards_shown/>
-                        }
-                    })}
-            </For>
-        </div>
+    view! { <div class=merchants_class node_ref=list on:click=touched></div> }
+}
+
+/// Writes the next `cards` cards in a task of its own, then schedules the next
+/// step, sized by how long this one took. Stops once all are written, or when
+/// the list has left the page (a refresh made another).
+fn take_step(sections: Rc<Sections>, list: web_sys::Element, cards: usize) {
+    if sections.done() {
+        return;
     }
+    set_timeout(
+        move || {
+            if !list.is_connected() {
+                return;
+            }
+            let clock = window().performance();
+            let now = || clock.as_ref().map_or(0.0, web_sys::Performance::now);
+            let started = now();
+            sections.write(&list, cards);
+            let next = next_step(cards, now() - started, sections.left());
+            take_step(sections, list, next);
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 #[component]
@@ -176,12 +198,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_big_account_comes_in_steps_of_three_hundred_cards_after_a_screenful() {
-        let marks = steps(1000);
-        assert_eq!(marks, [12, 312, 612, 912, 1000]);
-        // A small account comes at once.
-        assert_eq!(steps(5), [5]);
-        assert_eq!(steps(0), [0]);
+    fn a_step_holds_as_many_cards_as_this_device_writes_in_its_time() {
+        let many = 10_000;
+        // 100 cards in 5 ms: 500 fit in 25 ms.
+        assert_eq!(next_step(100, 5.0, many), 500);
+        // A device four times slower: a quarter as many.
+        assert_eq!(next_step(100, 20.0, many), 125);
+        // A step never grows more than eightfold on one measure...
+        assert_eq!(next_step(100, 0.5, many), 800);
+        // ...nor shrinks to nothing when a step ran late (a tab in the background).
+        assert_eq!(next_step(100, 1000.0, many), 25);
+        // A clock that saw no time: grow as far as allowed.
+        assert_eq!(next_step(100, 0.0, many), 800);
+        assert_eq!(next_step(100, f64::NAN, many), 800);
+        assert_eq!(next_step(0, 0.0, many), 25);
+    }
+
+    #[test]
+    fn the_last_few_cards_come_with_the_step_before_them() {
+        // 500 fit: 700 left is more than a quarter over that, 620 is not.
+        assert_eq!(next_step(100, 5.0, 700), 500);
+        assert_eq!(next_step(100, 5.0, 620), 620);
+        assert_eq!(next_step(100, 5.0, 40), 40);
     }
 
     #[test]
