@@ -1,8 +1,10 @@
 //! The subscriptions page: grouping, formatting, actions, an ended session.
 use leptos::prelude::*;
+use portal_core::api::PortalMerchantGroup;
 use portal_web::route::Route;
 use portal_web::{messages, session, Notice};
 use serde_json::json;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
@@ -206,4 +208,119 @@ async fn a_card_shown_as_html_takes_its_first_click_as_the_component_with_focus_
         focused.get_attribute("data-testid")
     );
     assert_eq!(page.all("subscription").len(), 3, "no card lost or doubled");
+}
+
+/// An account over `MANY_CARDS`: a small merchant, one without subscriptions,
+/// one whose 150 cards take several steps, and one after it.
+fn big_groups() -> Vec<PortalMerchantGroup> {
+    let sub = |id: String, day: usize| {
+        json!({"id": id, "status": "active", "cancelAtPeriodEnd": false,
+               "currentPeriodEnd": format!("2027-01-{:02}T12:00:00Z", day % 28 + 1),
+               "plan": {"id": "p", "name": "Box", "amount": 500, "currency": "USD",
+                        "interval": "month", "intervalCount": 1}})
+    };
+    let subs = |prefix: &str, count: usize| {
+        (0..count)
+            .map(|i| sub(format!("{prefix}_{i:03}"), i))
+            .collect::<Vec<_>>()
+    };
+    serde_json::from_value(json!([
+        {"tenantId": "small", "merchantName": "Small", "actions": ["pause"], "subscriptions": subs("small", 5)},
+        {"tenantId": "none", "merchantName": "None yet", "subscriptions": []},
+        {"tenantId": "big", "merchantName": "Big", "actions": ["pause"], "subscriptions": subs("big", 150)},
+        {"tenantId": "last", "merchantName": "Last", "actions": ["pause"], "subscriptions": subs("last", 3)},
+    ]))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_big_account_arrives_in_steps_with_every_card_under_its_merchant_in_order() {
+    let server = FakeServer::default();
+    let page = subscriptions_page(server.clone(), Some(big_groups()));
+    settle().await;
+    // The first cards come with the page, the rest in later tasks.
+    assert!(page.all("subscription").len() < 158);
+    for _ in 0..100 {
+        if page.all("subscription").len() == 158 {
+            break;
+        }
+        sleep(5.0).await;
+    }
+    let sections = page.all("merchant");
+    let names: Vec<String> = sections
+        .iter()
+        .map(|s| {
+            s.query_selector("h2")
+                .unwrap()
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names, ["Small", "None yet", "Big", "Last"]);
+    for (section, (prefix, count)) in
+        sections
+            .iter()
+            .zip([("small", 5), ("none", 0), ("big", 150), ("last", 3)])
+    {
+        let list = section
+            .query_selector_all("[data-testid='subscription']")
+            .unwrap();
+        let ids: Vec<String> = (0..list.length())
+            .map(|i| {
+                list.item(i)
+                    .unwrap()
+                    .unchecked_into::<HtmlElement>()
+                    .dataset()
+                    .get("id")
+                    .unwrap()
+            })
+            .collect();
+        let expected: Vec<String> = (0..count).map(|i| format!("{prefix}_{i:03}")).collect();
+        assert_eq!(ids, expected, "{prefix}'s cards, once each, in order");
+        // Each section is named by its heading.
+        let heading = section.query_selector("h2").unwrap().unwrap();
+        assert_eq!(section.get_attribute("aria-labelledby"), Some(heading.id()));
+    }
+
+    // A card written in a later step, in the merchant after the big one, is
+    // the one made live by its click: the place of a section and a card is
+    // found among the right parents.
+    server.answer(
+        200,
+        json!({"id": "last_001", "status": "paused", "cancelAtPeriodEnd": false}),
+    );
+    let card = |id: &str| {
+        page.root
+            .query_selector(&format!("[data-id='{id}']"))
+            .unwrap()
+            .unwrap()
+    };
+    card("last_001")
+        .query_selector("[data-testid='action-pause']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    settle().await;
+    let paused: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path.clone())
+        .filter(|p| p.ends_with("/pause"))
+        .collect();
+    assert_eq!(paused.len(), 1, "{paused:?}");
+    assert!(paused[0].ends_with("/last_001/pause"), "{paused:?}");
+    let done = card("last_001")
+        .query_selector("[data-testid='action-done']")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap_or_default();
+    assert!(done.starts_with("Paused."), "{done}");
+    assert_eq!(
+        page.all("subscription").len(),
+        158,
+        "no card lost or doubled"
+    );
 }
