@@ -2,7 +2,7 @@
 //! a big account's cards go on the page as text the browser parses in one call
 //! per step, not as a score of calls across the wasm boundary and a dozen
 //! reactive nodes each. A card becomes a `SubscriptionCard` when it is first
-//! used (see `MerchantSection`). A browser test holds this markup to the
+//! used (see `merchant_section`). A browser test holds this markup to the
 //! component's for every state of the lifecycle vectors.
 use std::fmt::Write;
 
