@@ -106,11 +106,7 @@ impl Sections {
                     let _ = ul.insert_adjacent_html("beforeend", &html);
                 }
                 left -= upto - written;
-                (merchant, written) = if upto == m.subscriptions.len() {
-                    (merchant + 1, 0)
-                } else {
-                    (merchant, upto)
-                };
+                (merchant, written) = after(merchant, upto, m.subscriptions.len());
             }
         }
         let mut html = String::with_capacity(left * CARD_BYTES);
@@ -127,11 +123,7 @@ impl Sections {
             self.push_cards(&mut html, merchant, 0..upto, &mut owing);
             html.push_str("</ul></section>");
             left -= upto;
-            (merchant, written) = if upto == total {
-                (merchant + 1, 0)
-            } else {
-                (merchant, upto)
-            };
+            (merchant, written) = after(merchant, upto, total);
         }
         if !html.is_empty() {
             let _ = list.insert_adjacent_html("beforeend", &html);
@@ -248,6 +240,16 @@ impl Sections {
             // again, and a handler may not run inside itself.
             queue_microtask(move || same.click());
         }
+    }
+}
+
+/// Where writing stands once `upto` of the `total` cards of `merchant` are
+/// written: the next merchant when that was all of them.
+fn after(merchant: usize, upto: usize, total: usize) -> (usize, usize) {
+    if upto == total {
+        (merchant + 1, 0)
+    } else {
+        (merchant, upto)
     }
 }
 
