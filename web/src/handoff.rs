@@ -9,8 +9,17 @@ const GLOBAL: &str = "__duroPortal";
 /// `<meta name="portal-account" content="/portal-account-<hash>.js">`, written by `cargo xtask build`.
 const MODULE_META: &str = "meta[name='portal-account']";
 
-#[wasm_bindgen(inline_js = "export function load_module(url) {
-  return import(url).then((m) => m.default({ module_or_path: url.replace(/\\.js$/, '_bg.wasm') }));
+#[wasm_bindgen(inline_js = "let loading = null;
+export function load_module(url) {
+  if (loading === null) {
+    loading = import(url)
+      .then((m) => m.default({ module_or_path: url.replace(/\\.js$/, '_bg.wasm') }).then(() => m));
+    loading.catch(() => { loading = null; });
+  }
+  return loading;
+}
+export function open_module(url) {
+  return load_module(url).then((m) => m.openAccount());
 }
 export function warm_dates() {
   setTimeout(() => {
@@ -18,8 +27,12 @@ export function warm_dates() {
   }, 0);
 }")]
 extern "C" {
-    /// Imports a wasm-bindgen module and runs it (its `main` starts the app).
+    /// Imports the account app's module and instantiates it, once: its `main`
+    /// only makes ready (`account_app::start`). A load that failed is not kept,
+    /// so the next call tries again.
     fn load_module(url: &str) -> js_sys::Promise;
+    /// Loads the module (or takes the load under way) and opens the account app.
+    fn open_module(url: &str) -> js_sys::Promise;
     /// Makes one date formatter like the account app's (`format::date_formatter`),
     /// in a task of its own: the browser's first one loads the locale's date
     /// patterns (~15 ms), which it keeps for the page, so the account app's is
@@ -101,8 +114,9 @@ fn module_url() -> Option<String> {
         .get_attribute("content")
 }
 
-/// Starts fetching the account app while the person types the code, so it is
-/// there when they are in. Not part of the first visit: it waits for the code step.
+/// Starts fetching the account app while the person types the code, then
+/// instantiates it, so it is there, compiled and ready, when they are in. Not
+/// part of the first visit: it waits for the code step.
 pub fn prefetch_account() {
     let Some(js) = module_url() else {
         return;
@@ -131,11 +145,13 @@ pub fn prefetch_account() {
             let _ = head.append_child(&link);
         }
     }
+    // A failure here is seen again, and said, when the account app is opened.
+    let _ = load_module(&js);
 }
 
 /// Loads and starts the account app; the handoff must be given first.
 pub async fn open_account() -> Result<(), JsValue> {
     let url = module_url().ok_or_else(|| JsValue::from_str("no account module"))?;
-    wasm_bindgen_futures::JsFuture::from(load_module(&url)).await?;
+    wasm_bindgen_futures::JsFuture::from(open_module(&url)).await?;
     Ok(())
 }

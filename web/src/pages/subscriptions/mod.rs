@@ -18,8 +18,9 @@ pub use card_html::{push_card, CardFacts};
 pub use list::LoadingSkeleton;
 use list::{EmptyState, LoadError, SubscriptionList};
 
+use super::account_nav::AccountNav;
 use super::AccountBar;
-use crate::route::Route;
+use crate::route::{AccountView, Route};
 use crate::{messages, AppContext};
 
 /// The list, or why it could not be read.
@@ -121,4 +122,74 @@ pub fn SubscriptionsPage(
         </div>
     }
     .into_any()
+}
+
+/// What `warm_up` shows: a few subscriptions in states whose cards differ, none
+/// owing a payment (such a card is made a component at once, and that needs the
+/// signed-in app's context).
+const MADE_UP: &str = r#"[
+ {"tenantId": "warm-a", "merchantName": "A", "actions": ["cancel", "pause", "resume"], "subscriptions": [
+  {"id": "a1", "mode": "live", "status": "active", "currentPeriodEnd": "2026-12-01T00:00:00Z",
+   "plan": {"id": "p", "name": "Box", "amount": 150000, "currency": "NGN", "interval": "month", "intervalCount": 1}},
+  {"id": "a2", "mode": "test", "status": "trialing", "currentPeriodEnd": "2026-12-02T00:00:00Z",
+   "plan": {"id": "q", "name": "Box", "amount": 990, "currency": "USD", "interval": "year", "intervalCount": 1}},
+  {"id": "a3", "status": "paused", "cancelAtPeriodEnd": true}]},
+ {"tenantId": "warm-b", "merchantName": "B", "subscriptions": [
+  {"id": "b1", "mode": "live", "status": "canceled", "currentPeriodEnd": "2026-11-01T00:00:00Z"}]}
+]"#;
+
+/// The account page, with a made-up list, made in an element that is not on
+/// the page and dropped in the next task (the list's first cards are written
+/// between). Run while the code is typed (`account_app::start`), so that what
+/// showing the real page calls has been compiled by then: V8 compiles a wasm
+/// function the first time it is called. Nothing of it is seen, focused or
+/// kept, but the dates it formats.
+pub fn warm_up() {
+    // As bytes, as the real list is read (`account_app::open_account`).
+    let Ok(groups) = serde_json::from_slice::<Vec<PortalMerchantGroup>>(MADE_UP.as_bytes()) else {
+        return;
+    };
+    let Some(parent) = document()
+        .create_element("div")
+        .ok()
+        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element).ok())
+    else {
+        return;
+    };
+    let handle = leptos::mount::mount_to(parent, move || {
+        let current = RwSignal::new(AccountView::Subscriptions);
+        view! {
+            <AccountNav current/>
+            <AccountBar title="" name=String::new() refreshing=false on_refresh=|()| {} on_sign_out=|()| {}/>
+            <SubscriptionList groups/>
+        }
+    });
+    set_timeout(move || drop(handle), std::time::Duration::ZERO);
+}
+
+#[cfg(test)]
+mod tests {
+    use portal_core::api::SubscriptionStatus;
+
+    use super::*;
+
+    #[test]
+    fn the_made_up_list_reads_and_holds_cards_that_differ_none_owing() {
+        let groups: Vec<PortalMerchantGroup> = serde_json::from_slice(MADE_UP.as_bytes()).unwrap();
+        let statuses: Vec<SubscriptionStatus> = groups
+            .iter()
+            .flat_map(|g| g.subscriptions.iter().map(|s| s.status.clone()))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                SubscriptionStatus::Active,
+                SubscriptionStatus::Trialing,
+                SubscriptionStatus::Paused,
+                SubscriptionStatus::Canceled
+            ]
+        );
+        assert!(!statuses.iter().any(SubscriptionStatus::owes_payment));
+        assert!(groups[0].actions.is_some() && groups[1].actions.is_none());
+    }
 }
