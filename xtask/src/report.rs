@@ -193,7 +193,8 @@ fn render_section(md: &mut String, out: &Path) -> Result<()> {
     writeln!(
         md,
         "Signed in through the form at normal CPU (1280×800), the account app already \
-         fetched; timed from the verify answer's last byte to the 1,000th card in the \
+         fetched and started, as it is once the code step has been shown a moment; \
+         timed from the verify answer's last byte to the 1,000th card in the \
          DOM. Longest task: the longest main-thread task after that answer, as the \
          browser's Long Tasks API reports them, which is only tasks of 50 ms or more \
          (\"none\": no such task in the median run; the worst run beside it). Memory: \
