@@ -16,13 +16,15 @@ use crate::route::{AccountView, Route};
 use crate::{embed, handoff, AppContext};
 
 /// Run as the module is instantiated, which the sign-in app does while the code
-/// is typed: the app waits for `open_account`, and meanwhile, in a task of its
-/// own, a made-up list is shown off the page and dropped. V8 compiles a wasm
-/// function when it is first called, so this leaves compiled most of what
-/// opening the app calls: with the module's own compiling and instantiating,
-/// ~25 ms less between the answer and the first card.
+/// is typed: the app waits for `open_account`, and meanwhile, each in a task of
+/// its own, it makes its date formatter and shows a made-up list off the page,
+/// then drops it. V8 compiles a wasm function when it is first called, so this
+/// leaves compiled most of what opening the app calls: with the module's own
+/// compiling and instantiating, ~25 ms less between the answer and the first
+/// card.
 pub fn start() {
     console_error_panic_hook::set_once();
+    set_timeout(crate::format::make_formatter, std::time::Duration::ZERO);
     set_timeout(
         || {
             if !OPENED.get() {

@@ -13,6 +13,14 @@ thread_local! {
     static WRITTEN: RefCell<HashMap<String, Option<String>>> = RefCell::default();
 }
 
+/// Makes the page's formatter now. The browser's first `Intl` date formatter
+/// loads the locale's date patterns (~15 ms), which it keeps for the page: the
+/// account app makes its own in a task of its own while the code is typed
+/// (`account_app::start`), not in the task that shows the list.
+pub fn make_formatter() {
+    FORMATTER.with(|_| ());
+}
+
 /// A new "1 Dec 2026" formatter (the page keeps one) in `Intl`'s default
 /// locale, which is the browser's language. Not `navigator.language`: that is
 /// not always a tag `Intl` takes (WebKitGTK on a POSIX `C` system says "C",

@@ -21,11 +21,7 @@ export function load_module(url) {
 export function open_module(url) {
   return load_module(url).then((m) => m.openAccount());
 }
-export function warm_dates() {
-  setTimeout(() => {
-    try { new Intl.DateTimeFormat([], { day: 'numeric', month: 'short', year: 'numeric' }).format(0); } catch (e) {}
-  }, 0);
-}")]
+")]
 extern "C" {
     /// Imports the account app's module and instantiates it, once: its `main`
     /// only makes ready (`account_app::start`). A load that failed is not kept,
@@ -33,11 +29,6 @@ extern "C" {
     fn load_module(url: &str) -> js_sys::Promise;
     /// Loads the module (or takes the load under way) and opens the account app.
     fn open_module(url: &str) -> js_sys::Promise;
-    /// Makes one date formatter like the account app's (`format::date_formatter`),
-    /// in a task of its own: the browser's first one loads the locale's date
-    /// patterns (~15 ms), which it keeps for the page, so the account app's is
-    /// quick. While the code is typed, the page has nothing else to do.
-    fn warm_dates();
 }
 
 /// What the account app starts with.
@@ -121,7 +112,6 @@ pub fn prefetch_account() {
     let Some(js) = module_url() else {
         return;
     };
-    warm_dates();
     let document = crate::sign_in::document();
     let wasm = js.replace(".js", "_bg.wasm");
     for (rel, href, kind) in [
