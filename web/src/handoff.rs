@@ -114,6 +114,9 @@ pub fn prefetch_account() {
     };
     let document = crate::sign_in::document();
     let wasm = js.replace(".js", "_bg.wasm");
+    // Beside the import below, not instead of it: the links start the wasm's
+    // download with the glue's, where the import alone asks for the wasm only
+    // once the glue has arrived and run (a round trip more on a slow network).
     for (rel, href, kind) in [
         ("modulepreload", js.as_str(), None),
         ("preload", &wasm, Some("fetch")),
