@@ -552,9 +552,12 @@ pub fn subscriptions_for(
     }
     let keys = |ids: Vec<&str>| serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
 
+    // The merchants and plans are looked up key by key in the order of their key
+    // list, and each row comes back with its place in it (`key`): no set of keys
+    // built and sorted for `IN`, no name matched again in Rust.
     let mut merchants = conn.prepare_cached(
-        "SELECT tenant_id, name, actions, lists_actions FROM merchants
-         WHERE tenant_id IN (SELECT value FROM json_each(?1)) ORDER BY tenant_id",
+        "SELECT k.key, m.name, m.actions, m.lists_actions
+         FROM json_each(?1) AS k CROSS JOIN merchants AS m ON m.tenant_id = k.value",
     )?;
     let tenants = keys(
         groups
@@ -562,30 +565,35 @@ pub fn subscriptions_for(
             .map(|(tenant, _, _)| tenant.as_str())
             .collect(),
     );
-    let merchants: Vec<(String, String, Option<Vec<PortalAction>>)> = merchants
-        .query_map([tenants], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                parse_actions(row.get(3)?, row.get_ref(2)?.as_str()?),
-            ))
-        })?
-        .collect::<Result<_, _>>()?;
+    // Each group's merchant (`None`: no such merchant, so no group shown).
+    let mut merchant_of: Vec<Option<(String, Option<Vec<PortalAction>>)>> =
+        vec![None; groups.len()];
+    let mut found = merchants.query([tenants])?;
+    while let Some(row) = found.next()? {
+        let Some(slot) = place(row.get(0)?).and_then(|at| merchant_of.get_mut(at)) else {
+            continue;
+        };
+        *slot = Some((
+            row.get(1)?,
+            parse_actions(row.get(3)?, row.get_ref(2)?.as_str()?),
+        ));
+    }
 
     let mut plans = conn.prepare_cached(
-        "SELECT id, name, amount, currency, interval, interval_count FROM plans
-         WHERE id IN (SELECT value FROM json_each(?1))",
+        "SELECT k.key, p.name, p.amount, p.currency, p.interval, p.interval_count
+         FROM json_each(?1) AS k CROSS JOIN plans AS p ON p.id = k.value",
     )?;
     // Each plan read once, in the place its id was met (`None`: no such plan).
     let mut plan_of: Vec<Option<Arc<PortalPlan>>> = vec![None; plan_ids.len()];
     let mut found = plans.query([keys(plan_ids.iter().map(String::as_str).collect())])?;
     while let Some(row) = found.next()? {
-        let id: String = row.get(0)?;
-        let Some(&at) = plan_places.get(&id) else {
+        let Some((slot, id)) =
+            place(row.get(0)?).and_then(|at| Some((plan_of.get_mut(at)?, plan_ids.get_mut(at)?)))
+        else {
             continue;
         };
-        plan_of[at] = Some(Arc::new(PortalPlan {
-            id,
+        *slot = Some(Arc::new(PortalPlan {
+            id: std::mem::take(id),
             name: row.get(1)?,
             amount: row.get(2)?,
             currency: row.get(3)?,
@@ -594,14 +602,10 @@ pub fn subscriptions_for(
         }));
     }
 
-    // Both lists are in tenant order: walk them together.
     let mut listing = Vec::with_capacity(groups.len());
-    let mut merchants = merchants.into_iter().peekable();
-    for (tenant, mut subscriptions, on_plans) in groups {
-        while merchants.next_if(|(id, _, _)| *id < tenant).is_some() {}
-        let Some((tenant_id, merchant_name, actions)) =
-            merchants.next_if(|(id, _, _)| *id == tenant)
-        else {
+    for ((tenant_id, mut subscriptions, on_plans), merchant) in groups.into_iter().zip(merchant_of)
+    {
+        let Some((merchant_name, actions)) = merchant else {
             continue;
         };
         for (subscription, plan) in subscriptions.iter_mut().zip(on_plans) {
@@ -622,6 +626,11 @@ pub fn subscriptions_for(
             .then_with(|| a.tenant_id.cmp(&b.tenant_id))
     });
     Ok(listing)
+}
+
+/// A row's place in its key list, as `json_each` numbers an array's members.
+fn place(key: i64) -> Option<usize> {
+    usize::try_from(key).ok()
 }
 
 /// A subscription as the action rules need it.
@@ -853,6 +862,46 @@ mod tests {
             ("sub_7", Some("plan_3:300")),
         ]
         .map(|(id, plan)| (id.to_string(), plan.map(String::from)));
+        assert_eq!(listed, expected);
+    }
+
+    #[test]
+    fn each_merchant_group_carries_its_own_name_and_actions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("portal.db")).unwrap();
+        let conn = store.pool.get().unwrap();
+        // Names in the opposite order to the tenant ids, and one merchant that
+        // publishes no list of actions.
+        conn.execute_batch(
+            "INSERT INTO customers (id, email) VALUES ('cus_1', 'ada@example.com');
+             INSERT INTO merchants (tenant_id, name, actions) VALUES ('ten_a', 'Zinc', 'cancel'),
+                 ('ten_b', 'Mango', 'pause,resume'), ('ten_c', 'apple', '');
+             UPDATE merchants SET lists_actions = 0 WHERE tenant_id = 'ten_c';
+             INSERT INTO subscriptions (id, tenant_id, customer_id, mode, status)
+                 VALUES ('sub_a', 'ten_a', 'cus_1', 'live', 'active'),
+                        ('sub_b', 'ten_b', 'cus_1', 'live', 'active'),
+                        ('sub_c', 'ten_c', 'cus_1', 'live', 'active');",
+        )
+        .unwrap();
+        let listed: Vec<(String, String, String, Option<usize>)> =
+            subscriptions_for(&conn, "ada@example.com")
+                .unwrap()
+                .into_iter()
+                .map(|group| {
+                    (
+                        group.merchant_name,
+                        group.tenant_id,
+                        group.subscriptions[0].id.clone(),
+                        group.actions.map(|actions| actions.len()),
+                    )
+                })
+                .collect();
+        let expected = [
+            ("apple", "ten_c", "sub_c", None),
+            ("Mango", "ten_b", "sub_b", Some(2)),
+            ("Zinc", "ten_a", "sub_a", Some(1)),
+        ]
+        .map(|(name, tenant, id, actions)| (name.into(), tenant.into(), id.into(), actions));
         assert_eq!(listed, expected);
     }
 
