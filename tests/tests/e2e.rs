@@ -878,6 +878,50 @@ fn an_app_file_that_fails_to_load_is_said_with_a_reload_instead_of_loading_forev
     });
 }
 
+/// The paths of the account app's files the page has fetched so far, as often
+/// as it fetched each.
+async fn account_app_fetches(portal: &Portal) -> Result<Vec<String>> {
+    let fetched = portal
+        .browser
+        .execute(
+            "return performance.getEntriesByType('resource')
+               .map((e) => new URL(e.name).pathname)
+               .filter((path) => path.startsWith('/portal-account-'));",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(fetched)?)
+}
+
+#[test]
+fn the_account_app_is_fetched_while_the_code_is_typed_and_each_file_once() {
+    scenario(async |portal| {
+        let mails = start_code_step(portal, ADA).await?;
+        let both = |files: &[String]| {
+            files.iter().any(|f| f.ends_with("_bg.wasm"))
+                && files.iter().any(|f| f.ends_with(".js"))
+        };
+        wait_until(
+            "the account app's glue and wasm, before any code",
+            || async {
+                let files = account_app_fetches(portal)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(both(&files).then_some(()))
+            },
+        )
+        .await?;
+        enter_mailed_code(portal, ADA, mails, str::to_string).await?;
+        let mut files = account_app_fetches(portal).await?;
+        files.sort();
+        ensure!(
+            files.len() == 2 && both(&files),
+            "each file once: {files:?}"
+        );
+        Ok(())
+    });
+}
+
 #[test]
 fn an_account_app_that_fails_to_load_is_said_and_try_again_opens_the_account() {
     scenario(async |portal| {

@@ -10,25 +10,31 @@ const GLOBAL: &str = "__duroPortal";
 const MODULE_META: &str = "meta[name='portal-account']";
 
 #[wasm_bindgen(inline_js = "let loading = null;
-export function load_module(url) {
+export function load_module(glue) {
   if (loading === null) {
-    loading = import(url)
-      .then((m) => m.default({ module_or_path: url.replace(/\\.js$/, '_bg.wasm') }).then(() => m));
+    const wasm = fetch(glue.replace(/\\.js$/, '_bg.wasm'));
+    wasm.catch(() => {});
+    loading = import(glue).then((m) => m.default({ module_or_path: wasm }).then(() => m));
     loading.catch(() => { loading = null; });
   }
   return loading;
 }
-export function open_module(url) {
-  return load_module(url).then((m) => m.openAccount());
+export function open_module(glue) {
+  return load_module(glue).then((m) => m.openAccount());
 }
 ")]
 extern "C" {
     /// Imports the account app's module and instantiates it, once: its `main`
-    /// only makes ready (`account_app::start`). A load that failed is not kept,
-    /// so the next call tries again.
-    fn load_module(url: &str) -> js_sys::Promise;
+    /// only makes ready (`account_app::start`). Its wasm (named, as
+    /// wasm-bindgen names it, after the glue) is fetched here, beside the
+    /// glue's import: left to the glue, it would be asked for only once the
+    /// glue had arrived and run, a round trip more on a slow network. A
+    /// `<link rel=preload>` did that too, but WebKit does not give a preloaded
+    /// response to `fetch`, so it downloaded the wasm twice. A load that failed
+    /// is not kept, so the next call tries again.
+    fn load_module(glue: &str) -> js_sys::Promise;
     /// Loads the module (or takes the load under way) and opens the account app.
-    fn open_module(url: &str) -> js_sys::Promise;
+    fn open_module(glue: &str) -> js_sys::Promise;
 }
 
 /// What the account app starts with.
@@ -109,37 +115,10 @@ fn module_url() -> Option<String> {
 /// instantiates it, so it is there, compiled and ready, when they are in. Not
 /// part of the first visit: it waits for the code step.
 pub fn prefetch_account() {
-    let Some(js) = module_url() else {
-        return;
-    };
-    let document = crate::sign_in::document();
-    let wasm = js.replace(".js", "_bg.wasm");
-    // Beside the import below, not instead of it: the links start the wasm's
-    // download with the glue's, where the import alone asks for the wasm only
-    // once the glue has arrived and run (a round trip more on a slow network).
-    for (rel, href, kind) in [
-        ("modulepreload", js.as_str(), None),
-        ("preload", &wasm, Some("fetch")),
-    ] {
-        let selector = format!("link[href='{href}']");
-        if document.query_selector(&selector).ok().flatten().is_some() {
-            continue;
-        }
-        let Ok(link) = document.create_element("link") else {
-            continue;
-        };
-        let _ = link.set_attribute("rel", rel);
-        let _ = link.set_attribute("href", href);
-        let _ = link.set_attribute("crossorigin", "anonymous");
-        if let Some(kind) = kind {
-            let _ = link.set_attribute("as", kind);
-        }
-        if let Some(head) = document.head() {
-            let _ = head.append_child(&link);
-        }
-    }
     // A failure here is seen again, and said, when the account app is opened.
-    let _ = load_module(&js);
+    if let Some(glue) = module_url() {
+        let _ = load_module(&glue);
+    }
 }
 
 /// Loads and starts the account app; the handoff must be given first.
