@@ -554,7 +554,7 @@ pub fn subscriptions_for(
 
     // The merchants and plans are looked up key by key in the order of their key
     // list, and each row comes back with its place in it (`key`): no set of keys
-    // built and sorted for `IN`, no name matched again in Rust.
+    // built and sorted for `IN`, no tenant id matched again in Rust.
     let mut merchants = conn.prepare_cached(
         "SELECT k.key, m.name, m.actions, m.lists_actions
          FROM json_each(?1) AS k CROSS JOIN merchants AS m ON m.tenant_id = k.value",
