@@ -817,12 +817,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn each_subscription_in_the_listing_carries_its_own_plan() {
+    /// ada@example.com's listing in a fresh database after `sql`.
+    fn listing_after(sql: &str) -> Vec<PortalMerchantGroup> {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("portal.db")).unwrap();
         let conn = store.pool.get().unwrap();
-        conn.execute_batch(
+        conn.execute_batch(sql).unwrap();
+        subscriptions_for(&conn, "ada@example.com").unwrap()
+    }
+
+    #[test]
+    fn each_subscription_in_the_listing_carries_its_own_plan() {
+        let listed: Vec<(String, Option<String>)> = listing_after(
             "INSERT INTO customers (id, email) VALUES ('cus_1', 'ada@example.com');
              INSERT INTO merchants (tenant_id, name, actions) VALUES ('ten_a', 'A', 'cancel'),
                  ('ten_b', 'B', 'cancel');
@@ -840,18 +846,15 @@ mod tests {
                         ('sub_6', 'ten_b', 'cus_1', 'plan_1', 'live', 'active', 6),
                         ('sub_7', 'ten_b', 'cus_1', 'plan_3', 'live', 'active', 7);",
         )
-        .unwrap();
-        let listed: Vec<(String, Option<String>)> = subscriptions_for(&conn, "ada@example.com")
-            .unwrap()
-            .into_iter()
-            .flat_map(|group| group.subscriptions)
-            .map(|s| {
-                (
-                    s.id,
-                    s.plan.map(|plan| format!("{}:{}", plan.id, plan.amount)),
-                )
-            })
-            .collect();
+        .into_iter()
+        .flat_map(|group| group.subscriptions)
+        .map(|s| {
+            (
+                s.id,
+                s.plan.map(|plan| format!("{}:{}", plan.id, plan.amount)),
+            )
+        })
+        .collect();
         let expected = [
             ("sub_1", Some("plan_1:100")),
             ("sub_2", Some("plan_2:200")),
@@ -867,12 +870,9 @@ mod tests {
 
     #[test]
     fn each_merchant_group_carries_its_own_name_and_actions() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("portal.db")).unwrap();
-        let conn = store.pool.get().unwrap();
         // Names in the opposite order to the tenant ids, and one merchant that
         // publishes no list of actions.
-        conn.execute_batch(
+        let listed: Vec<(String, String, String, Option<usize>)> = listing_after(
             "INSERT INTO customers (id, email) VALUES ('cus_1', 'ada@example.com');
              INSERT INTO merchants (tenant_id, name, actions) VALUES ('ten_a', 'Zinc', 'cancel'),
                  ('ten_b', 'Mango', 'pause,resume'), ('ten_c', 'apple', '');
@@ -882,20 +882,16 @@ mod tests {
                         ('sub_b', 'ten_b', 'cus_1', 'live', 'active'),
                         ('sub_c', 'ten_c', 'cus_1', 'live', 'active');",
         )
-        .unwrap();
-        let listed: Vec<(String, String, String, Option<usize>)> =
-            subscriptions_for(&conn, "ada@example.com")
-                .unwrap()
-                .into_iter()
-                .map(|group| {
-                    (
-                        group.merchant_name,
-                        group.tenant_id,
-                        group.subscriptions[0].id.clone(),
-                        group.actions.map(|actions| actions.len()),
-                    )
-                })
-                .collect();
+        .into_iter()
+        .map(|group| {
+            (
+                group.merchant_name,
+                group.tenant_id,
+                group.subscriptions[0].id.clone(),
+                group.actions.map(|actions| actions.len()),
+            )
+        })
+        .collect();
         let expected = [
             ("apple", "ten_c", "sub_c", None),
             ("Mango", "ten_b", "sub_b", Some(2)),
