@@ -2,12 +2,14 @@
 //! Run one alone: `cargo test -p portal-e2e --test e2e -- sign_in_by_email`.
 use anyhow::{bail, ensure, Context, Result};
 use fantoccini::key::Key;
+use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::Locator;
 use portal_e2e::*;
 use portal_server::seed;
 use portal_server::store::StoreError;
 use r2d2_sqlite::rusqlite::params;
 use serde_json::Value;
+use std::time::Duration;
 
 // The embedding scenarios; in a folder, so cargo does not take it for a test binary.
 #[path = "e2e/account.rs"]
@@ -285,7 +287,7 @@ fn five_wrong_codes_kill_the_code_and_a_new_one_works() {
         portal.step("code-attempts-exceeded").await?;
         // The right code no longer signs in: give it time to, and see that it did not.
         portal.paste_into("code-input", &code).await?;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
         ensure!(portal.browser.current_url().await?.path() == "/");
         ensure!(portal
             .text_of("code-error")
@@ -581,7 +583,7 @@ fn hostile_merchant_and_plan_names_render_as_text() {
         ensure!(pwned == Value::Bool(true), "nothing executed");
         for width in [320, 375] {
             portal.size((width, 800)).await?;
-            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            tokio::time::sleep(Duration::from_millis(150)).await;
             portal
                 .assert_no_horizontal_scroll(&format!("hostile names at {width}px"))
                 .await?;
@@ -851,6 +853,42 @@ fn an_error_in_the_page_reaches_the_suite() {
             }
         })
         .await
+    });
+}
+
+/// The suite's own check: waiting for an element still finds it when the page
+/// it was asked on is replaced mid-search, as signing out does. A search is
+/// held open across the change here (the session waits up to two seconds for
+/// an element); the suite's own searches are short, but under load one can
+/// still be under way as a page goes, and WebKitWebDriver answers it with an
+/// error ("Callback was not called before the unload event"), not with "no
+/// such element".
+#[test]
+fn waiting_for_an_element_survives_the_page_being_replaced() {
+    scenario(async |portal| {
+        portal.open("/").await?;
+        portal.by_test_id("email-step").await?;
+        let held = Some(Duration::from_secs(2));
+        portal
+            .browser
+            .update_timeouts(TimeoutConfiguration::new(None, None, held))
+            .await?;
+        portal
+            .browser
+            .execute(
+                "document.querySelector(\"[data-testid='email-step']\").remove();
+                 setTimeout(() => location.assign('/'), 300);",
+                vec![],
+            )
+            .await?;
+        let found = portal.by_test_id("email-step").await;
+        let instant = Some(Duration::ZERO);
+        portal
+            .browser
+            .update_timeouts(TimeoutConfiguration::new(None, None, instant))
+            .await?;
+        found?;
+        Ok(())
     });
 }
 
