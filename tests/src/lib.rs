@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use fantoccini::elements::Element;
+use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures::FutureExt;
@@ -348,13 +349,28 @@ impl Portal {
         Ok(())
     }
 
+    /// Waits for an element, across page loads: a search that was under way as
+    /// its page went is asked again of the page that came (WebKitWebDriver
+    /// answers it with an error, "Callback was not called before the unload
+    /// event", where other drivers wait for the new page or say "no such
+    /// element"). Any other error ends the wait at once.
     pub async fn wait_for(&self, css: &str) -> Result<Element> {
-        self.browser
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .with_context(|| format!("waiting for {css}"))
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let last = match self.browser.find(Locator::Css(css)).await {
+                Ok(found) => return Ok(found),
+                Err(CmdError::Standard(e)) if e.error == ErrorStatus::NoSuchElement => None,
+                Err(CmdError::Standard(e)) if e.message.contains("before the unload event") => {
+                    Some(e.message.to_string())
+                }
+                Err(other) => return Err(other).with_context(|| format!("waiting for {css}")),
+            };
+            if Instant::now() >= deadline {
+                let seen = last.map_or(String::new(), |m| format!("; last seen: {m}"));
+                bail!("waited {}s for {css}{seen}", WAIT.as_secs());
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
     }
 
     pub async fn by_test_id(&self, id: &str) -> Result<Element> {
