@@ -136,6 +136,14 @@ where
     }
 }
 
+/// Whether a command failed only because its page went while it ran (a link
+/// followed, a sign-out): WebKitWebDriver answers such a search with an error,
+/// "Callback was not called before the unload event", where the other drivers
+/// wait for the next page.
+fn page_went(error: &CmdError) -> bool {
+    matches!(error, CmdError::Standard(e) if e.message.contains("before the unload event"))
+}
+
 impl Portal {
     pub async fn start(name: &str) -> Result<Portal> {
         // Two rustls crypto providers are linked (via lettre and fantoccini); pick one.
@@ -350,19 +358,15 @@ impl Portal {
     }
 
     /// Waits for an element, across page loads: a search that was under way as
-    /// its page went is asked again of the page that came (WebKitWebDriver
-    /// answers it with an error, "Callback was not called before the unload
-    /// event", where other drivers wait for the new page or say "no such
-    /// element"). Any other error ends the wait at once.
+    /// its page went is asked again of the page that came (see `page_went`).
+    /// Any other error ends the wait at once.
     pub async fn wait_for(&self, css: &str) -> Result<Element> {
         let deadline = Instant::now() + WAIT;
         loop {
             let last = match self.browser.find(Locator::Css(css)).await {
                 Ok(found) => return Ok(found),
                 Err(CmdError::Standard(e)) if e.error == ErrorStatus::NoSuchElement => None,
-                Err(CmdError::Standard(e)) if e.message.contains("before the unload event") => {
-                    Some(e.message.to_string())
-                }
+                Err(gone) if page_went(&gone) => Some(gone.to_string()),
                 Err(other) => return Err(other).with_context(|| format!("waiting for {css}")),
             };
             if Instant::now() >= deadline {
@@ -377,8 +381,19 @@ impl Portal {
         self.wait_for(&format!("[data-testid='{id}']")).await
     }
 
+    /// Whether the page has such an element now; asked again of the next page
+    /// if the page went mid-search (see `page_went`).
     pub async fn exists(&self, css: &str) -> Result<bool> {
-        Ok(!self.browser.find_all(Locator::Css(css)).await?.is_empty())
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.browser.find_all(Locator::Css(css)).await {
+                Ok(found) => return Ok(!found.is_empty()),
+                Err(gone) if page_went(&gone) && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(40)).await;
+                }
+                Err(other) => return Err(other).with_context(|| format!("looking for {css}")),
+            }
+        }
     }
 
     pub async fn text_of(&self, id: &str) -> Result<String> {
