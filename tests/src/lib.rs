@@ -361,20 +361,16 @@ impl Portal {
     /// its page went is asked again of the page that came (see `page_went`).
     /// Any other error ends the wait at once.
     pub async fn wait_for(&self, css: &str) -> Result<Element> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let last = match self.browser.find(Locator::Css(css)).await {
-                Ok(found) => return Ok(found),
-                Err(CmdError::Standard(e)) if e.error == ErrorStatus::NoSuchElement => None,
-                Err(gone) if page_went(&gone) => Some(gone.to_string()),
-                Err(other) => return Err(other).with_context(|| format!("waiting for {css}")),
-            };
-            if Instant::now() >= deadline {
-                let seen = last.map_or(String::new(), |m| format!("; last seen: {m}"));
-                bail!("waited {}s for {css}{seen}", WAIT.as_secs());
+        wait_until(css, || async {
+            match self.browser.find(Locator::Css(css)).await {
+                Ok(found) => Ok(Some(Ok(found))),
+                Err(CmdError::Standard(e)) if e.error == ErrorStatus::NoSuchElement => Ok(None),
+                Err(gone) if page_went(&gone) => Err(gone.to_string()),
+                Err(other) => Ok(Some(Err(other))),
             }
-            tokio::time::sleep(Duration::from_millis(40)).await;
-        }
+        })
+        .await?
+        .with_context(|| format!("waiting for {css}"))
     }
 
     pub async fn by_test_id(&self, id: &str) -> Result<Element> {
@@ -384,16 +380,15 @@ impl Portal {
     /// Whether the page has such an element now; asked again of the next page
     /// if the page went mid-search (see `page_went`).
     pub async fn exists(&self, css: &str) -> Result<bool> {
-        let deadline = Instant::now() + WAIT;
-        loop {
+        wait_until(css, || async {
             match self.browser.find_all(Locator::Css(css)).await {
-                Ok(found) => return Ok(!found.is_empty()),
-                Err(gone) if page_went(&gone) && Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(40)).await;
-                }
-                Err(other) => return Err(other).with_context(|| format!("looking for {css}")),
+                Ok(found) => Ok(Some(Ok(!found.is_empty()))),
+                Err(gone) if page_went(&gone) => Err(gone.to_string()),
+                Err(other) => Ok(Some(Err(other))),
             }
-        }
+        })
+        .await?
+        .with_context(|| format!("looking for {css}"))
     }
 
     pub async fn text_of(&self, id: &str) -> Result<String> {
