@@ -15,6 +15,7 @@ mod boundary;
 mod engines;
 mod fuzz;
 mod fuzz_api;
+mod names;
 mod report;
 mod sizes;
 
@@ -865,6 +866,10 @@ fn test(tools: &Tools, engines: &[&'static str]) -> Result<()> {
     build_app(tools, Toolchain::Nightly)?;
     step("first-visit size budget (size-budget.json)", || {
         sizes::guard(&tools.root)?;
+        Ok(Outcome::Done)
+    })?;
+    step("files cached for good are named by their content", || {
+        names::check(&tools.root.join("dist"))?;
         Ok(Outcome::Done)
     })?;
     run_step(
