@@ -119,8 +119,9 @@ impl AppHeaders {
     }
 }
 
-/// Trunk names built assets `name-<16 hex>.ext` (the wasm `name-<16 hex>_bg.wasm`);
-/// those never change, so they may be cached for good.
+/// `cargo xtask build` names built assets by their bytes, `name-<16 hex>.ext`
+/// (the wasm `name-<16 hex>_bg.wasm`): those never change, so they may be cached
+/// for good.
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default().as_bytes();
     (0..file.len()).any(|dash| {

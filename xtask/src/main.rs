@@ -506,6 +506,13 @@ fn build_app(tools: &Tools, toolchain: Toolchain) -> Result<()> {
         minify(tools, &tools.root.join("dist"))?;
         Ok(Outcome::Done)
     })?;
+    step(
+        "name the files cached for good by their final bytes",
+        || {
+            names::name_by_content(&tools.root.join("dist"))?;
+            Ok(Outcome::Done)
+        },
+    )?;
     step("precompress dist/ (brotli, gzip)", || {
         precompress(&tools.root.join("dist"))?;
         Ok(Outcome::Done)
@@ -542,11 +549,10 @@ const ACCOUNT_APP: &str = "portal-account";
 /// The cargo profile for both apps' wasm (index.html names it for Trunk).
 const WASM_PROFILE: &str = "wasm-release";
 
-/// wasm-bindgen and wasm-opt as Trunk runs them, files named by their content as
-/// Trunk names its own (so the server caches them for good), and index.html told
-/// where they are (`<meta name="portal-account">`, read by the sign-in app).
+/// wasm-bindgen and wasm-opt as Trunk runs them, files named by their content
+/// (`names`: the server caches them for good), and index.html told where they
+/// are (`<meta name="portal-account">`, read by the sign-in app).
 fn bundle_account_app(tools: &Tools, wasm: &Path) -> Result<()> {
-    use std::hash::{Hash, Hasher};
     let out = tools.root.join("target/account-bundle");
     if out.exists() {
         std::fs::remove_dir_all(&out)?;
@@ -574,10 +580,8 @@ fn bundle_account_app(tools: &Tools, wasm: &Path) -> Result<()> {
     let js = std::fs::read_to_string(out.join(format!("{ACCOUNT_APP}.js")))?;
     let (wasm, js) = boundary::shorten(&std::fs::read(&optimized)?, &js)
         .context("short names between the account app's wasm and its glue")?;
-    // SipHash with fixed keys: the same files always get the same name.
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (&js, &wasm).hash(&mut hasher);
-    let name = format!("{ACCOUNT_APP}-{:016x}", hasher.finish());
+    // Named again once esbuild has minified the glue (`names`).
+    let name = names::content_name(ACCOUNT_APP, &[js.as_bytes(), &wasm]);
     let dist = tools.root.join("dist");
     std::fs::write(dist.join(format!("{name}.js")), &js)?;
     std::fs::write(dist.join(format!("{name}_bg.wasm")), &wasm)?;

@@ -25,6 +25,29 @@ pub fn content_name(stem: &str, parts: &[&[u8]]) -> String {
     format!("{stem}-{:016x}", hasher.finish())
 }
 
+/// Names every hashed file of `dist` (not its folders: snippets keep the names
+/// wasm-bindgen gives them, which the server does not cache) by its content,
+/// and rewrites index.html's references to match.
+pub fn name_by_content(dist: &Path) -> Result<()> {
+    let index_path = dist.join("index.html");
+    let mut index = std::fs::read_to_string(&index_path)
+        .with_context(|| format!("reading {}", index_path.display()))?;
+    for (named, files) in groups(dist)? {
+        let wanted = expected_name(dist, &named, &files)?;
+        if wanted == named {
+            continue;
+        }
+        for rest in &files {
+            let (old, new) = (format!("{named}{rest}"), format!("{wanted}{rest}"));
+            std::fs::rename(dist.join(&old), dist.join(&new))
+                .with_context(|| format!("renaming {old} to {new}"))?;
+            index = index.replace(&format!("/{old}"), &format!("/{new}"));
+        }
+    }
+    std::fs::write(&index_path, index)?;
+    Ok(())
+}
+
 /// Fails, naming the file, when a file the server caches for good is not named
 /// by its content.
 pub fn check(dist: &Path) -> Result<()> {
@@ -138,6 +161,15 @@ mod tests {
         dir
     }
 
+    fn files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn a_file_cached_for_good_whose_bytes_changed_under_its_name_fails_the_check() {
         let dir = dist("stale");
@@ -147,6 +179,46 @@ mod tests {
                 && error.contains("cargo xtask build"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn each_app_and_the_css_are_named_by_their_bytes_and_index_html_follows() {
+        let dir = dist("rename");
+        name_by_content(&dir).unwrap();
+        check(&dir).unwrap();
+        let web = content_name("portal-web", &[b"glue", b"wasm"]);
+        let account = content_name("portal-account", &[b"account glue", b"account wasm"]);
+        let style = content_name("style", &[b"css"]);
+        let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+        for referenced in [
+            format!("'/{web}.js'"),
+            format!("'/{web}_bg.wasm'"),
+            format!("\"/{style}.css\""),
+            format!("\"/{account}.js\""),
+        ] {
+            assert!(index.contains(&referenced), "{referenced} in {index}");
+        }
+        let mut expected = vec![
+            format!("{account}.js"),
+            format!("{account}_bg.wasm"),
+            "embed.js".to_string(),
+            "index.html".to_string(),
+            "portal-web-42109bff5bf3688e_bg.wasm.br".to_string(),
+            "snippets".to_string(),
+            format!("{style}.css"),
+            format!("{web}.js"),
+            format!("{web}_bg.wasm"),
+        ];
+        expected.sort();
+        assert_eq!(files(&dir), expected);
+        assert_eq!(
+            std::fs::read_to_string(dir.join(format!("{web}_bg.wasm"))).unwrap(),
+            "wasm"
+        );
+        // Named once, named for good: a second pass changes nothing.
+        name_by_content(&dir).unwrap();
+        assert_eq!(files(&dir), expected);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
