@@ -36,8 +36,28 @@ pub fn shorten(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String)> {
     Ok((out, rename_in_glue(glue, &imports, &exports)?))
 }
 
+const CUSTOM_SECTION: u8 = 0;
 const IMPORT_SECTION: u8 = 2;
 const EXPORT_SECTION: u8 = 7;
+
+/// Custom sections that say how the module was made, which no browser reads:
+/// the compilers and tools (`producers`) and the target features it was built
+/// with. A quarter of a kilobyte of every first visit.
+const METADATA: [&str; 2] = ["producers", "target_features"];
+
+/// The module without its `METADATA` sections; every other section as it was.
+pub fn without_metadata(wasm: &[u8]) -> Result<Vec<u8>> {
+    let mut out = wasm[..8].to_vec();
+    for (id, body) in sections(wasm)? {
+        if id == CUSTOM_SECTION && METADATA.contains(&read_name(body, &mut 0)?) {
+            continue;
+        }
+        out.push(id);
+        write_leb(&mut out, body.len() as u64);
+        out.extend_from_slice(body);
+    }
+    Ok(out)
+}
 
 /// Each section's id and contents, in order, after the 8-byte header.
 fn sections(wasm: &[u8]) -> Result<Vec<(u8, &[u8])>> {
@@ -385,6 +405,33 @@ function finish(a, b) { wasm.main(); notwasm.main(); wasm.wasm_bindgen_0123___co
         // A memory import (limits: no maximum, one page).
         let error = shorten(&module(&[2, 0, 1]), GLUE).unwrap_err();
         assert!(error.to_string().contains("not a function"), "{error}");
+    }
+
+    #[test]
+    fn only_the_sections_that_say_how_the_module_was_made_are_dropped() {
+        let custom = |name: &str, payload: &[u8]| {
+            let mut body = Vec::new();
+            write_name(&mut body, name);
+            body.extend_from_slice(payload);
+            let mut section = vec![CUSTOM_SECTION];
+            write_leb(&mut section, body.len() as u64);
+            section.extend(body);
+            section
+        };
+        let plain = module(&[0, 0]);
+        let mut made = plain.clone();
+        made.extend(custom("producers", b"\x01\x0clanguage\x01\x04Rust\x00"));
+        made.extend(custom("keep_me", b"data"));
+        made.extend(custom("target_features", b"\x01\x2b\x0bbulk-memory"));
+        let stripped = without_metadata(&made).unwrap();
+        wasmparser::Validator::new()
+            .validate_all(&stripped)
+            .unwrap();
+        let mut expected = plain;
+        expected.extend(custom("keep_me", b"data"));
+        assert_eq!(stripped, expected);
+        // A module without them comes back byte for byte.
+        assert_eq!(without_metadata(&expected).unwrap(), expected);
     }
 
     #[test]

@@ -484,14 +484,14 @@ fn build_app(tools: &Tools, toolchain: Toolchain) -> Result<()> {
         &mut cargo,
     )?;
     step(
-        "short names between the sign-in app's wasm and its glue",
+        "short names between the sign-in app's wasm and its glue, no metadata",
         || {
             shorten_sign_in_app(&tools.root.join("dist"))?;
             Ok(Outcome::Done)
         },
     )?;
     step(
-        "the account app into dist/ (wasm-bindgen, wasm-opt -Oz, short names)",
+        "the account app into dist/ (wasm-bindgen, wasm-opt -Oz, short names, no metadata)",
         || {
             let wasm = toolchain
                 .target_dir(&tools.root)
@@ -520,7 +520,8 @@ fn build_app(tools: &Tools, toolchain: Toolchain) -> Result<()> {
 }
 
 /// The sign-in app's glue and wasm as Trunk left them in dist/, with the short
-/// names of [`boundary`] (index.html's integrity attributes are made again later).
+/// names of [`boundary`] and without the wasm's metadata (index.html's integrity
+/// attributes are made again later).
 fn shorten_sign_in_app(dist: &Path) -> Result<()> {
     let mut wasm_files = files_under(dist)?.into_iter().filter(|path| {
         path.file_name()
@@ -540,7 +541,7 @@ fn shorten_sign_in_app(dist: &Path) -> Result<()> {
     let glue = std::fs::read_to_string(&glue_path)
         .with_context(|| format!("reading {}", glue_path.display()))?;
     let (wasm, glue) = boundary::shorten(&std::fs::read(&wasm_path)?, &glue)?;
-    std::fs::write(&wasm_path, wasm)?;
+    std::fs::write(&wasm_path, boundary::without_metadata(&wasm)?)?;
     std::fs::write(&glue_path, glue)?;
     Ok(())
 }
@@ -580,6 +581,7 @@ fn bundle_account_app(tools: &Tools, wasm: &Path) -> Result<()> {
     let js = std::fs::read_to_string(out.join(format!("{ACCOUNT_APP}.js")))?;
     let (wasm, js) = boundary::shorten(&std::fs::read(&optimized)?, &js)
         .context("short names between the account app's wasm and its glue")?;
+    let wasm = boundary::without_metadata(&wasm)?;
     // Named again once esbuild has minified the glue (`names`).
     let name = names::content_name(ACCOUNT_APP, &[js.as_bytes(), &wasm]);
     let dist = tools.root.join("dist");
