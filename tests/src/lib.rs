@@ -866,6 +866,18 @@ pub async fn sign_in(portal: &Portal, email: &str) -> Result<()> {
     enter_mailed_code(portal, email, mails, str::to_string).await
 }
 
+/// Signs out as a person does, and waits for the sign-in page it loads. A
+/// command sent before that page is there can meet the load half-way: WebKit
+/// then fails the command's script ("Callback was not called before the unload
+/// event"), as CI saw when the next step went straight to another page.
+pub async fn sign_out(portal: &Portal) -> Result<()> {
+    portal.click("sign-out").await?;
+    portal
+        .wait_text("notice", |t| t.contains("signed out"))
+        .await?;
+    Ok(())
+}
+
 /// A Chrome DevTools command, sent through ChromeDriver (Chromium only).
 #[derive(Debug)]
 struct Cdp {

@@ -223,13 +223,13 @@ fn pasted_codes_in_any_format_and_a_wrong_code_then_the_right_one() {
         let spaced = |code: &str| format!("{} {}", &code[..3], &code[3..]);
         let mails = start_code_step(portal, ADA).await?;
         enter_mailed_code(portal, ADA, mails, spaced).await?;
-        portal.click("sign-out").await?;
+        sign_out(portal).await?;
 
         // Full-width, then Arabic-Indic digits.
         for zero in [0xFF10, 0x0660] {
             let mails = start_code_step(portal, ADA).await?;
             enter_mailed_code(portal, ADA, mails, in_script(zero)).await?;
-            portal.click("sign-out").await?;
+            sign_out(portal).await?;
         }
 
         let mails = start_code_step(portal, ADA).await?;
@@ -482,10 +482,7 @@ fn sign_out_returns_home_and_the_token_is_dead() {
     scenario(async |portal| {
         sign_in(portal, ADA).await?;
         let token = portal.session_token().await?.context("session")?;
-        portal.click("sign-out").await?;
-        portal
-            .wait_text("notice", |t| t.contains("signed out"))
-            .await?;
+        sign_out(portal).await?;
         ensure!(portal.browser.current_url().await?.path() == "/");
         ensure!(
             portal.session_token().await?.is_none(),
@@ -797,8 +794,7 @@ fn phones_at_320_and_375_never_scroll_sideways() {
                 .assert_no_horizontal_scroll(&format!("confirm at {width}"))
                 .await?;
             portal.click("confirm-cancel-no").await?;
-            portal.click("sign-out").await?;
-            portal.by_test_id("email-step").await?;
+            sign_out(portal).await?;
         }
         Ok(())
     });
