@@ -29,9 +29,7 @@ pub fn shorten(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String)> {
             EXPORT_SECTION => rename_exports(body, &mut fresh, &mut exports)?,
             _ => body.to_vec(),
         };
-        out.push(id);
-        write_leb(&mut out, body.len() as u64);
-        out.extend_from_slice(&body);
+        write_section(&mut out, id, &body);
     }
     Ok((out, rename_in_glue(glue, &imports, &exports)?))
 }
@@ -52,9 +50,7 @@ pub fn without_metadata(wasm: &[u8]) -> Result<Vec<u8>> {
         if id == CUSTOM_SECTION && METADATA.contains(&read_name(body, &mut 0)?) {
             continue;
         }
-        out.push(id);
-        write_leb(&mut out, body.len() as u64);
-        out.extend_from_slice(body);
+        write_section(&mut out, id, body);
     }
     Ok(out)
 }
@@ -299,6 +295,13 @@ fn write_name(out: &mut Vec<u8>, name: &str) {
     out.extend_from_slice(name.as_bytes());
 }
 
+/// A section as the binary format writes it: its id, its size, its contents.
+fn write_section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+    out.push(id);
+    write_leb(out, body.len() as u64);
+    out.extend_from_slice(body);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,11 +310,7 @@ mod tests {
     /// defining one, and exporting it twice under wasm-bindgen-like names.
     fn module(import_kind: &[u8]) -> Vec<u8> {
         let mut wasm = b"\0asm\x01\0\0\0".to_vec();
-        let mut section = |id: u8, body: Vec<u8>| {
-            wasm.push(id);
-            write_leb(&mut wasm, body.len() as u64);
-            wasm.extend(body);
-        };
+        let mut section = |id: u8, body: Vec<u8>| write_section(&mut wasm, id, &body);
         section(1, vec![1, 0x60, 0, 0]);
         let mut imports = vec![2];
         write_name(&mut imports, "./app_bg.js");
@@ -413,9 +412,8 @@ function finish(a, b) { wasm.main(); notwasm.main(); wasm.wasm_bindgen_0123___co
             let mut body = Vec::new();
             write_name(&mut body, name);
             body.extend_from_slice(payload);
-            let mut section = vec![CUSTOM_SECTION];
-            write_leb(&mut section, body.len() as u64);
-            section.extend(body);
+            let mut section = Vec::new();
+            write_section(&mut section, CUSTOM_SECTION, &body);
             section
         };
         let plain = module(&[0, 0]);
