@@ -30,7 +30,7 @@ pub use notice::Notice;
 #[cfg(feature = "account")]
 pub use pages::{
     cards::CardsPage,
-    subscriptions::{push_card, CardFacts, SubscriptionCard, SubscriptionsPage},
+    subscriptions::{push_card, rehearse_list, CardFacts, SubscriptionCard, SubscriptionsPage},
     wallet::WalletPage,
 };
 pub use sign_in::{Arriving, CodeStep, EmailStep, SignInPage, HINT_READ_MS};

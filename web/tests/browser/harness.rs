@@ -217,6 +217,46 @@ impl Drop for Page {
     }
 }
 
+/// Counts every change to the document, however brief, from its making until
+/// `count` (which also stops it).
+pub struct PageChanges {
+    observer: web_sys::MutationObserver,
+    seen: std::rc::Rc<Cell<u32>>,
+    _count: wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl PageChanges {
+    pub fn watch() -> PageChanges {
+        let seen = std::rc::Rc::new(Cell::new(0));
+        let counting = std::rc::Rc::clone(&seen);
+        let count = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+            move |records: js_sys::Array| counting.set(counting.get() + records.length()),
+        );
+        let observer = web_sys::MutationObserver::new(count.as_ref().unchecked_ref()).unwrap();
+        let everything = web_sys::MutationObserverInit::new();
+        everything.set_subtree(true);
+        everything.set_child_list(true);
+        everything.set_attributes(true);
+        everything.set_character_data(true);
+        let document = web_sys::window().unwrap().document().unwrap();
+        observer
+            .observe_with_options(&document, &everything)
+            .unwrap();
+        PageChanges {
+            observer,
+            seen,
+            _count: count,
+        }
+    }
+
+    /// The changes so far, those not yet reported included; stops watching.
+    pub fn count(self) -> u32 {
+        let pending = self.observer.take_records().length();
+        self.observer.disconnect();
+        self.seen.get() + pending
+    }
+}
+
 /// Waits real time, as a person reading the screen does.
 pub async fn sleep(ms: f64) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {

@@ -163,6 +163,25 @@ impl Sections {
         }
     }
 
+    /// Every section with all its cards, as `write` would put them on the page,
+    /// into a string instead: what a rehearsal writes (`super::rehearse_list`).
+    pub fn all_html(&self) -> String {
+        let cards: usize = self.merchants.iter().map(|m| m.subscriptions.len()).sum();
+        let mut html = String::with_capacity(cards * CARD_BYTES);
+        let mut owing = Vec::new();
+        for (index, merchant) in self.merchants.iter().enumerate() {
+            push_section_start(&mut html, merchant);
+            self.push_cards(
+                &mut html,
+                index,
+                0..merchant.subscriptions.len(),
+                &mut owing,
+            );
+            html.push_str("</ul></section>");
+        }
+        html
+    }
+
     /// Replaces the card at `index` of a merchant's list with a
     /// `SubscriptionCard`; answers it.
     fn make_live(&self, ul: &Element, merchant: usize, index: usize) -> Option<Element> {

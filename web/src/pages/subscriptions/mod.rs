@@ -167,6 +167,31 @@ pub fn warm_up() {
     set_timeout(move || drop(handle), std::time::Duration::ZERO);
 }
 
+/// Reads the made-up list `reads` times and writes each copy's cards as HTML,
+/// as a big account's list is read and written, then drops it all: nothing is
+/// seen or kept but the dates it formats. Returns how many cards it wrote.
+///
+/// V8 first runs a wasm function as its baseline compiler made it, and makes
+/// it optimized code only once it has run a while. A big account's list, read
+/// and written the first time, ran almost all on baseline code: a thousand
+/// cards rehearsed while the code is typed (`account_app::start`, a hundred a
+/// task) leave the reader and the writer optimized for the real list.
+pub fn rehearse_list(reads: usize) -> usize {
+    let mut cards = 0;
+    for _ in 0..reads {
+        // As bytes, as the real list is read.
+        let Ok(groups) = serde_json::from_slice::<Vec<PortalMerchantGroup>>(MADE_UP.as_bytes())
+        else {
+            return cards;
+        };
+        cards += groups.iter().map(|g| g.subscriptions.len()).sum::<usize>();
+        let look_alike = std::sync::Arc::new(list::look_alike(&groups));
+        let html = merchant_section::Sections::new(groups, look_alike).all_html();
+        drop(std::hint::black_box(html));
+    }
+    cards
+}
+
 #[cfg(test)]
 mod tests {
     use portal_core::api::SubscriptionStatus;
