@@ -493,10 +493,6 @@ pub fn has_account(conn: &Connection, email: &str) -> Result<bool, StoreError> {
         .is_some())
 }
 
-/// One merchant's subscriptions as read from the index, and beside them which of
-/// the listing's plans each is on (a place in the plan ids met, in the order met).
-type Group = (String, Vec<PortalSubscription>, Vec<Option<usize>>);
-
 /// Every subscription of one address, grouped by merchant (by name, then id) and
 /// within a merchant by period end. Three queries whatever the number of merchants:
 /// one scan of the subscriptions' covering index, already in merchant order, then
@@ -511,8 +507,12 @@ pub fn subscriptions_for(
          WHERE customer_id = (SELECT id FROM customers WHERE email = ?1)
          ORDER BY tenant_id, current_period_end, id",
     )?;
-    // Groups in tenant order; each subscription with its plan's place for now.
-    let mut groups: Vec<Group> = Vec::new();
+    // Every row in index order, each with its plan's place for now, and each
+    // merchant with how many of them are its: one vector, cut into each
+    // merchant's own (sized once) at the end. A vector or two per merchant,
+    // grown a row at a time, was a realloc every few rows.
+    let mut read: Vec<(PortalSubscription, Option<usize>)> = Vec::new();
+    let mut tenants: Vec<(String, usize)> = Vec::new();
     // Each plan id once. A merchant's subscriptions come together and are mostly
     // on few plans, so the last one met is checked first: copying and sorting
     // every row's plan id was a fifth of the listing's time.
@@ -521,21 +521,34 @@ pub fn subscriptions_for(
     let mut last_plan: Option<usize> = None;
     let mut rows = subscriptions.query([email])?;
     while let Some(row) = rows.next()? {
-        let tenant = row.get_ref(0)?.as_str()?;
-        if groups.last().is_none_or(|(last, _, _)| last != tenant) {
-            groups.push((tenant.to_string(), Vec::new(), Vec::new()));
+        // Ids compared as they are stored; read as text only when new.
+        let tenant = row.get_ref(0)?.as_bytes()?;
+        if tenants
+            .last()
+            .is_none_or(|(last, _)| last.as_bytes() != tenant)
+        {
+            tenants.push((row.get_ref(0)?.as_str()?.to_string(), 0));
         }
-        let plan = row.get_ref(6)?.as_str_or_null()?.map(|id| match last_plan {
-            Some(at) if plan_ids[at] == id => at,
-            _ => match plan_places.get(id) {
-                Some(&at) => at,
-                None => {
-                    plan_ids.push(id.to_string());
-                    plan_places.insert(id.to_string(), plan_ids.len() - 1);
-                    plan_ids.len() - 1
+        if let Some((_, count)) = tenants.last_mut() {
+            *count += 1;
+        }
+        let plan = match row.get_ref(6)?.as_bytes_or_null()? {
+            None => None,
+            Some(id) => Some(match last_plan {
+                Some(at) if plan_ids[at].as_bytes() == id => at,
+                _ => {
+                    let id = row.get_ref(6)?.as_str()?;
+                    match plan_places.get(id) {
+                        Some(&at) => at,
+                        None => {
+                            plan_ids.push(id.to_string());
+                            plan_places.insert(id.to_string(), plan_ids.len() - 1);
+                            plan_ids.len() - 1
+                        }
+                    }
                 }
-            },
-        });
+            }),
+        };
         last_plan = plan.or(last_plan);
         let subscription = PortalSubscription {
             id: row.get(1)?,
@@ -545,10 +558,7 @@ pub fn subscriptions_for(
             current_period_end: row.get::<_, Option<i64>>(5)?.and_then(timestamp),
             plan: None,
         };
-        if let Some((_, members, on_plans)) = groups.last_mut() {
-            members.push(subscription);
-            on_plans.push(plan);
-        }
+        read.push((subscription, plan));
     }
     let keys = |ids: Vec<&str>| serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
 
@@ -559,16 +569,11 @@ pub fn subscriptions_for(
         "SELECT k.key, m.name, m.actions, m.lists_actions
          FROM json_each(?1) AS k CROSS JOIN merchants AS m ON m.tenant_id = k.value",
     )?;
-    let tenants = keys(
-        groups
-            .iter()
-            .map(|(tenant, _, _)| tenant.as_str())
-            .collect(),
-    );
+    let tenant_keys = keys(tenants.iter().map(|(tenant, _)| tenant.as_str()).collect());
     // Each group's merchant (`None`: no such merchant, so no group shown).
     let mut merchant_of: Vec<Option<(String, Option<Vec<PortalAction>>)>> =
-        vec![None; groups.len()];
-    let mut found = merchants.query([tenants])?;
+        vec![None; tenants.len()];
+    let mut found = merchants.query([tenant_keys])?;
     while let Some(row) = found.next()? {
         let Some(slot) = place(row.get(0)?).and_then(|at| merchant_of.get_mut(at)) else {
             continue;
@@ -602,15 +607,19 @@ pub fn subscriptions_for(
         }));
     }
 
-    let mut listing = Vec::with_capacity(groups.len());
-    for ((tenant_id, mut subscriptions, on_plans), merchant) in groups.into_iter().zip(merchant_of)
-    {
+    let mut listing = Vec::with_capacity(tenants.len());
+    let mut read = read.into_iter();
+    for ((tenant_id, count), merchant) in tenants.into_iter().zip(merchant_of) {
+        let rows = read.by_ref().take(count);
         let Some((merchant_name, actions)) = merchant else {
+            rows.for_each(drop);
             continue;
         };
-        for (subscription, plan) in subscriptions.iter_mut().zip(on_plans) {
+        let mut subscriptions = Vec::with_capacity(count);
+        subscriptions.extend(rows.map(|(mut subscription, plan)| {
             subscription.plan = plan.and_then(|at| plan_of[at].clone());
-        }
+            subscription
+        }));
         listing.push(PortalMerchantGroup {
             tenant_id,
             merchant_name,
