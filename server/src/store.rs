@@ -836,6 +836,38 @@ mod tests {
     }
 
     #[test]
+    fn a_merchant_missing_from_the_database_hides_only_its_own_subscriptions() {
+        // Foreign keys keep this from happening through the server; a database
+        // edited by other means may still have it.
+        let listed: Vec<(String, Vec<String>)> = listing_after(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO customers (id, email) VALUES ('cus_1', 'ada@example.com');
+             INSERT INTO merchants (tenant_id, name, actions) VALUES ('ten_a', 'A', 'cancel'),
+                 ('ten_c', 'C', 'cancel');
+             INSERT INTO subscriptions (id, tenant_id, customer_id, mode, status, current_period_end)
+                 VALUES ('sub_a1', 'ten_a', 'cus_1', 'live', 'active', 1),
+                        ('sub_b1', 'ten_b', 'cus_1', 'live', 'active', 2),
+                        ('sub_b2', 'ten_b', 'cus_1', 'live', 'active', 3),
+                        ('sub_c1', 'ten_c', 'cus_1', 'live', 'active', 4),
+                        ('sub_c2', 'ten_c', 'cus_1', 'live', 'active', 5);",
+        )
+        .into_iter()
+        .map(|group| {
+            let ids = group.subscriptions.into_iter().map(|s| s.id).collect();
+            (group.merchant_name, ids)
+        })
+        .collect();
+        let expected =
+            [("A", vec!["sub_a1"]), ("C", vec!["sub_c1", "sub_c2"])].map(|(name, ids)| {
+                (
+                    name.to_string(),
+                    ids.into_iter().map(String::from).collect(),
+                )
+            });
+        assert_eq!(listed, expected);
+    }
+
+    #[test]
     fn each_subscription_in_the_listing_carries_its_own_plan() {
         let listed: Vec<(String, Option<String>)> = listing_after(
             "INSERT INTO customers (id, email) VALUES ('cus_1', 'ada@example.com');
