@@ -119,9 +119,7 @@ impl Sections {
                 break;
             }
             let upto = left.min(total);
-            push_section_start(&mut html, m);
-            self.push_cards(&mut html, merchant, 0..upto, &mut owing);
-            html.push_str("</ul></section>");
+            self.push_section(&mut html, merchant, upto, &mut owing);
             left -= upto;
             (merchant, written) = after(merchant, upto, total);
         }
@@ -170,16 +168,23 @@ impl Sections {
         let mut html = String::with_capacity(cards * CARD_BYTES);
         let mut owing = Vec::new();
         for (index, merchant) in self.merchants.iter().enumerate() {
-            push_section_start(&mut html, merchant);
-            self.push_cards(
-                &mut html,
-                index,
-                0..merchant.subscriptions.len(),
-                &mut owing,
-            );
-            html.push_str("</ul></section>");
+            self.push_section(&mut html, index, merchant.subscriptions.len(), &mut owing);
         }
         html
+    }
+
+    /// A merchant's section with its first `cards` cards (the rest go into its
+    /// list later, `write`).
+    fn push_section(
+        &self,
+        html: &mut String,
+        merchant: usize,
+        cards: usize,
+        owing: &mut Vec<(usize, usize)>,
+    ) {
+        push_section_start(html, &self.merchants[merchant]);
+        self.push_cards(html, merchant, 0..cards, owing);
+        html.push_str("</ul></section>");
     }
 
     /// Replaces the card at `index` of a merchant's list with a
