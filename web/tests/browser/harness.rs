@@ -217,22 +217,26 @@ impl Drop for Page {
     }
 }
 
-/// Counts every change to the document, however brief, from its making until
-/// `count` (which also stops it).
+/// Keeps every change to the document, however brief, from its making until
+/// `count` or `records` (which also stop it).
 pub struct PageChanges {
     observer: web_sys::MutationObserver,
-    seen: std::rc::Rc<Cell<u32>>,
-    _count: wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>,
+    seen: std::rc::Rc<js_sys::Array>,
+    _keep: wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>,
 }
 
 impl PageChanges {
     pub fn watch() -> PageChanges {
-        let seen = std::rc::Rc::new(Cell::new(0));
-        let counting = std::rc::Rc::clone(&seen);
-        let count = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
-            move |records: js_sys::Array| counting.set(counting.get() + records.length()),
+        let seen = std::rc::Rc::new(js_sys::Array::new());
+        let keeping = std::rc::Rc::clone(&seen);
+        let keep = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+            move |records: js_sys::Array| {
+                records.for_each(&mut |record, _, _| {
+                    keeping.push(&record);
+                })
+            },
         );
-        let observer = web_sys::MutationObserver::new(count.as_ref().unchecked_ref()).unwrap();
+        let observer = web_sys::MutationObserver::new(keep.as_ref().unchecked_ref()).unwrap();
         let everything = web_sys::MutationObserverInit::new();
         everything.set_subtree(true);
         everything.set_child_list(true);
@@ -245,15 +249,24 @@ impl PageChanges {
         PageChanges {
             observer,
             seen,
-            _count: count,
+            _keep: keep,
         }
     }
 
     /// The changes so far, those not yet reported included; stops watching.
-    pub fn count(self) -> u32 {
-        let pending = self.observer.take_records().length();
+    pub fn records(self) -> Vec<web_sys::MutationRecord> {
+        let pending = self.observer.take_records();
         self.observer.disconnect();
-        self.seen.get() + pending
+        self.seen
+            .iter()
+            .chain(pending.iter())
+            .map(|record| record.unchecked_into())
+            .collect()
+    }
+
+    /// How many changes so far; stops watching.
+    pub fn count(self) -> usize {
+        self.records().len()
     }
 }
 

@@ -334,9 +334,45 @@ async fn warming_up_the_account_app_while_the_code_is_typed_shows_nothing_and_ke
     let changes = PageChanges::watch();
     // As the sign-in app's loading of the module runs it.
     portal_web::account_app::start();
-    // The made-up page is made in one task and dropped in the next.
+    // The made-up page is made in one task, and laid out and dropped in the next.
     sleep(50.0).await;
-    assert_eq!(changes.count(), 0, "nothing of it reaches the page");
+    // The page only ever holds it within that task (so it is never drawn),
+    // hidden and inert, and not after it. (Its own contents are dropped once
+    // it has left: changes to it, not to the page.)
+    let records = changes.records();
+    let nodes = |list: web_sys::NodeList| (0..list.length()).filter_map(move |n| list.item(n));
+    let added: Vec<web_sys::Node> = records
+        .iter()
+        .flat_map(|r| nodes(r.added_nodes()))
+        .collect();
+    assert_eq!(added.len(), 1, "one element put in the page");
+    let made_up = &added[0];
+    let to_the_page: Vec<_> = records
+        .iter()
+        .filter(|r| r.target().as_ref() != Some(made_up))
+        .collect();
+    assert_eq!(
+        to_the_page.len(),
+        2,
+        "put in the page once, taken away once"
+    );
+    let removed: Vec<web_sys::Node> = to_the_page
+        .iter()
+        .flat_map(|r| nodes(r.removed_nodes()))
+        .collect();
+    assert_eq!(removed, added, "what was put in the page was taken away");
+    assert!(!made_up.is_connected());
+    let made_up: &web_sys::Element = made_up.unchecked_ref();
+    assert_eq!(
+        made_up.get_attribute("aria-hidden").as_deref(),
+        Some("true")
+    );
+    assert!(made_up.has_attribute("inert"));
+    let style = made_up.get_attribute("style").unwrap_or_default();
+    assert!(
+        style.contains("visibility:hidden") && style.contains("position:fixed"),
+        "{style}"
+    );
     assert!(document
         .active_element()
         .is_some_and(|active| active == *input));
