@@ -218,7 +218,7 @@ impl Drop for Page {
 }
 
 /// Keeps every change to the document, however brief, from its making until
-/// `count` or `records` (which also stop it).
+/// it is dropped (`count` drops it).
 pub struct PageChanges {
     observer: web_sys::MutationObserver,
     seen: std::rc::Rc<js_sys::Array>,
@@ -253,13 +253,13 @@ impl PageChanges {
         }
     }
 
-    /// The changes so far, those not yet reported included; stops watching.
-    pub fn records(self) -> Vec<web_sys::MutationRecord> {
-        let pending = self.observer.take_records();
-        self.observer.disconnect();
+    /// The changes so far, those not yet reported included.
+    pub fn records(&self) -> Vec<web_sys::MutationRecord> {
+        self.observer.take_records().for_each(&mut |record, _, _| {
+            self.seen.push(&record);
+        });
         self.seen
             .iter()
-            .chain(pending.iter())
             .map(|record| record.unchecked_into())
             .collect()
     }
@@ -267,6 +267,12 @@ impl PageChanges {
     /// How many changes so far; stops watching.
     pub fn count(self) -> usize {
         self.records().len()
+    }
+}
+
+impl Drop for PageChanges {
+    fn drop(&mut self) {
+        self.observer.disconnect();
     }
 }
 

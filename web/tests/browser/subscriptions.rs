@@ -334,7 +334,14 @@ async fn warming_up_the_account_app_while_the_code_is_typed_shows_nothing_and_ke
     let changes = PageChanges::watch();
     // As the sign-in app's loading of the module runs it.
     portal_web::account_app::start();
-    // The made-up page is made in one task, and laid out and dropped in the next.
+    // The made-up page is made in one task, and laid out and dropped in a
+    // later one (after a rehearsal: a while, in a debug build in some browsers).
+    let mut waited = 0.0;
+    while changes.records().len() < 2 && waited < 5_000.0 {
+        sleep(25.0).await;
+        waited += 25.0;
+    }
+    // Nothing more comes after it.
     sleep(50.0).await;
     // The page only ever holds it within that task (so it is never drawn),
     // hidden and inert, and not after it. (Its own contents are dropped once
