@@ -221,14 +221,14 @@ impl Drop for Page {
 /// it is dropped (`count` drops it).
 pub struct PageChanges {
     observer: web_sys::MutationObserver,
-    seen: std::rc::Rc<js_sys::Array>,
+    seen: js_sys::Array,
     _keep: wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>,
 }
 
 impl PageChanges {
     pub fn watch() -> PageChanges {
-        let seen = std::rc::Rc::new(js_sys::Array::new());
-        let keeping = std::rc::Rc::clone(&seen);
+        let seen = js_sys::Array::new();
+        let keeping = seen.clone();
         let keep = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
             move |records: js_sys::Array| {
                 records.for_each(&mut |record, _, _| {
@@ -273,6 +273,33 @@ impl PageChanges {
 impl Drop for PageChanges {
     fn drop(&mut self) {
         self.observer.disconnect();
+    }
+}
+
+/// An input in the page, with the focus, as the code field has it while the
+/// account app warms up; taken away when dropped.
+pub struct FocusedInput(HtmlElement);
+
+impl FocusedInput {
+    pub fn in_page() -> FocusedInput {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let input: HtmlElement = document.create_element("input").unwrap().unchecked_into();
+        document.body().unwrap().append_child(&input).unwrap();
+        input.focus().unwrap();
+        FocusedInput(input)
+    }
+
+    pub fn has_focus(&self) -> bool {
+        let document = web_sys::window().unwrap().document().unwrap();
+        document
+            .active_element()
+            .is_some_and(|active| active == *self.0)
+    }
+}
+
+impl Drop for FocusedInput {
+    fn drop(&mut self) {
+        self.0.remove();
     }
 }
 

@@ -327,10 +327,7 @@ async fn a_big_account_arrives_in_steps_with_every_card_under_its_merchant_in_or
 
 #[wasm_bindgen_test]
 async fn warming_up_the_account_app_while_the_code_is_typed_shows_nothing_and_keeps_the_focus() {
-    let document = window().document().unwrap();
-    let input: HtmlElement = document.create_element("input").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&input).unwrap();
-    input.focus().unwrap();
+    let input = FocusedInput::in_page();
     let changes = PageChanges::watch();
     // As the sign-in app's loading of the module runs it.
     portal_web::account_app::start();
@@ -380,33 +377,26 @@ async fn warming_up_the_account_app_while_the_code_is_typed_shows_nothing_and_ke
         style.contains("visibility:hidden") && style.contains("position:fixed"),
         "{style}"
     );
-    assert!(document
-        .active_element()
-        .is_some_and(|active| active == *input));
+    assert!(input.has_focus());
     assert_eq!(
-        document
+        window()
+            .document()
+            .unwrap()
             .query_selector_all("[data-testid='subscription'], h1.title")
             .unwrap()
             .length(),
         0
     );
-    input.remove();
 }
 
 #[wasm_bindgen_test]
 fn rehearsing_a_big_list_writes_its_cards_and_shows_nothing() {
-    let document = window().document().unwrap();
-    let input: HtmlElement = document.create_element("input").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&input).unwrap();
-    input.focus().unwrap();
+    let input = FocusedInput::in_page();
     let changes = PageChanges::watch();
     // As one of the account app's tasks on the code step: 25 reads of the
     // made-up list of four. Synchronous, so the count below is all of it.
     let cards = portal_web::rehearse_list(25);
     assert_eq!(changes.count(), 0, "nothing of it reaches the page");
     assert_eq!(cards, 100, "every card read is written");
-    assert!(document
-        .active_element()
-        .is_some_and(|active| active == *input));
-    input.remove();
+    assert!(input.has_focus());
 }
