@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::ApiClient;
+use crate::api::{ApiClient, NetworkError};
 use crate::embed;
 pub use crate::notice::Notice;
 use crate::route::Route;
@@ -34,6 +34,28 @@ impl AppContext {
             notice: RwSignal::new(None),
             navigation: RwSignal::new(Navigation {
                 route: Route::current(),
+                replace: true,
+            }),
+        }
+    }
+
+    /// For an account page made and never shown (the account app's warm-up,
+    /// while the code is typed): signed in as no one, nothing read from or
+    /// written to the tab's storage, on a page that goes nowhere, and a server
+    /// no request reaches (each fails as if offline).
+    pub fn unseen() -> AppContext {
+        let nowhere: crate::api::Transport =
+            std::sync::Arc::new(|_| Box::pin(async { Err(NetworkError) }));
+        AppContext {
+            api: ApiClient::with_transport(nowhere),
+            session: RwSignal::new(Some(Session {
+                token: String::new(),
+                email: String::new(),
+                name: None,
+            })),
+            notice: RwSignal::new(None),
+            navigation: RwSignal::new(Navigation {
+                route: Route::Subscriptions,
                 replace: true,
             }),
         }

@@ -328,6 +328,21 @@ async fn a_big_account_arrives_in_steps_with_every_card_under_its_merchant_in_or
 #[wasm_bindgen_test]
 async fn warming_up_the_account_app_while_the_code_is_typed_shows_nothing_and_keeps_the_focus() {
     let input = FocusedInput::in_page();
+    // What the account's pages, made for real with a context of no one, must
+    // leave as it was: the address, the history, the tab's storage.
+    let address = window().location().href().unwrap();
+    let history = window().history().unwrap().length().unwrap();
+    let stored = || {
+        let storage = window().session_storage().unwrap().unwrap();
+        (0..storage.length().unwrap())
+            .map(|i| {
+                let key = storage.key(i).unwrap().unwrap();
+                let value = storage.get_item(&key).unwrap();
+                (key, value)
+            })
+            .collect::<Vec<_>>()
+    };
+    let before = stored();
     let changes = PageChanges::watch();
     // As the sign-in app's loading of the module runs it.
     portal_web::account_app::start();
@@ -378,6 +393,9 @@ async fn warming_up_the_account_app_while_the_code_is_typed_shows_nothing_and_ke
         "{style}"
     );
     assert!(input.has_focus());
+    assert_eq!(window().location().href().unwrap(), address);
+    assert_eq!(window().history().unwrap().length().unwrap(), history);
+    assert_eq!(stored(), before);
     assert_eq!(
         window()
             .document()

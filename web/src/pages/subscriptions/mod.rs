@@ -18,9 +18,8 @@ pub use card_html::{push_card, CardFacts};
 pub use list::LoadingSkeleton;
 use list::{EmptyState, LoadError, SubscriptionList};
 
-use super::account_nav::AccountNav;
 use super::AccountBar;
-use crate::route::{AccountView, Route};
+use crate::route::Route;
 use crate::{messages, AppContext};
 
 /// The list, or why it could not be read.
@@ -124,10 +123,10 @@ pub fn SubscriptionsPage(
     .into_any()
 }
 
-/// What `warm_up` shows: a few subscriptions in states whose cards differ, none
-/// owing a payment (such a card is made a component at once, and that needs the
-/// signed-in app's context).
-const MADE_UP: &str = r#"[
+/// What the account app's warm-up and `rehearse_list` show: a few subscriptions
+/// in states whose cards differ, none owing a payment (such a card is made a
+/// component at once, and asks the server what is due).
+pub(crate) const MADE_UP: &str = r#"[
  {"tenantId": "warm-a", "merchantName": "A", "actions": ["cancel", "pause", "resume"], "subscriptions": [
   {"id": "a1", "mode": "live", "status": "active", "currentPeriodEnd": "2026-12-01T00:00:00Z",
    "plan": {"id": "p", "name": "Box", "amount": 150000, "currency": "NGN", "interval": "month", "intervalCount": 1}},
@@ -137,78 +136,6 @@ const MADE_UP: &str = r#"[
  {"tenantId": "warm-b", "merchantName": "B", "subscriptions": [
   {"id": "b1", "mode": "live", "status": "canceled", "currentPeriodEnd": "2026-11-01T00:00:00Z"}]}
 ]"#;
-
-/// The account page, with a made-up list, made in an element that is not on
-/// the page, then laid out unseen and dropped in the next task (the list's
-/// first cards are written between). Run while the code is typed
-/// (`account_app::start`), so that what showing the real page calls has been
-/// compiled by then (V8 compiles a wasm function the first time it is called),
-/// and the browser has the fonts it lays out (`lay_out_unseen`). Nothing of it
-/// is seen, focused or kept, but the dates it formats.
-pub fn warm_up() {
-    // As bytes, as the real list is read (`account_app::open_account`).
-    let Ok(groups) = serde_json::from_slice::<Vec<PortalMerchantGroup>>(MADE_UP.as_bytes()) else {
-        return;
-    };
-    let Some(parent) = document()
-        .create_element("div")
-        .ok()
-        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element).ok())
-    else {
-        return;
-    };
-    let handle = leptos::mount::mount_to(parent.clone(), move || {
-        let current = RwSignal::new(AccountView::Subscriptions);
-        view! {
-            <AccountNav current/>
-            <AccountBar title="" name=String::new() refreshing=false on_refresh=|()| {} on_sign_out=|()| {}/>
-            <SubscriptionList groups/>
-        }
-    });
-    set_timeout(
-        move || {
-            lay_out_unseen(&parent);
-            drop(handle);
-        },
-        std::time::Duration::ZERO,
-    );
-}
-
-/// Puts `made_up` in the page, hidden and inert, has the browser lay it out,
-/// and takes it away, all in this task: it is never drawn, focused or read out
-/// (the page is drawn, and read by assistive technology, between tasks).
-///
-/// Laying text out in a font face the page has not used yet (a family at a
-/// weight and a size: the account page's headings, badges and prices) makes
-/// the browser look it up first; in Chromium on Linux, a call to the browser
-/// process of 5–13 ms for the first, which the real page's first layout made
-/// after the verify answer, before its first card could be drawn. The browser
-/// keeps what it found for the page.
-fn lay_out_unseen(made_up: &web_sys::HtmlElement) {
-    let Some(body) = document().body() else {
-        return;
-    };
-    for (name, value) in [
-        ("aria-hidden", "true"),
-        ("inert", ""),
-        // Fixed, so nothing of the page moves; at the top of the screen,
-        // where a big list's off-screen skipping (`content-visibility`) would
-        // lay it out anyway.
-        (
-            "style",
-            "position:fixed;top:0;left:0;width:100%;visibility:hidden;pointer-events:none",
-        ),
-    ] {
-        if made_up.set_attribute(name, value).is_err() {
-            return;
-        }
-    }
-    if body.append_child(made_up).is_ok() {
-        // Reading a size lays the page out now.
-        std::hint::black_box(made_up.offset_height());
-        made_up.remove();
-    }
-}
 
 /// Reads the made-up list `reads` times and writes each copy's cards as HTML,
 /// as a big account's list is read and written, then drops it all: nothing is
