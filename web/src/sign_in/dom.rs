@@ -95,3 +95,11 @@ pub fn show_problem(slot: &Element, problem: Option<&str>) {
         append(slot, &[&text_el("p", &[], problem)]);
     }
 }
+
+/// Runs `task` in a task of its own, after this one.
+pub fn later(task: impl FnOnce() + 'static) {
+    if let Some(window) = web_sys::window() {
+        let task = Closure::once_into_js(task);
+        let _ = window.set_timeout_with_callback(task.unchecked_ref());
+    }
+}

@@ -15,6 +15,11 @@ use crate::api::{ApiClient, ClientError, SignInAnswer};
 use crate::notice::Notice;
 use crate::{handoff, messages, session};
 
+/// The verify answer rehearsed on the code step (`SignInAnswer::rehearse`): a
+/// list of 250 made-up merchants (~70 KB), read twice.
+const REHEARSED_GROUPS: usize = 250;
+const REHEARSED_READS: usize = 2;
+
 enum Step {
     Greeting(LinkGreeting),
     Email(EmailStep),
@@ -172,8 +177,12 @@ impl SignInPage {
                     page.inner.email.replace(started.email.clone());
                     session::remember_email(&started.email);
                     page.show_code(started.email);
-                    // The account app loads while the code is typed.
+                    // The account app loads while the code is typed, and the
+                    // verify answer's reading is rehearsed, in a task of its own.
                     handoff::prefetch_account();
+                    super::dom::later(|| {
+                        SignInAnswer::rehearse(REHEARSED_GROUPS, REHEARSED_READS);
+                    });
                 }
                 Err(ClientError::Api { error, .. }) if error.detail_for("token").is_some() => {
                     // The server refused the portal link's token: forget it, say why.
