@@ -20,6 +20,13 @@ use crate::AppContext;
 /// The app's own wiring (`super::AccountApp`: the address, the back button,
 /// leaving for sign-in) is left out: it would act on the real page.
 pub fn warm_up() {
+    // On an account page's address (the sign-in app shows its pages at `/`,
+    // so only if that ever changed), the made-up page would take the address
+    // as its own: a deep link it does not hold is said and the address put
+    // back to the list (`SubscriptionsPage`'s target). Better no warm-up.
+    if super::current_view().is_some() {
+        return;
+    }
     // As bytes, as the real list is read (`super::open_account`).
     let Ok(groups) = serde_json::from_slice::<Vec<PortalMerchantGroup>>(MADE_UP.as_bytes()) else {
         return;

@@ -408,6 +408,36 @@ async fn warming_up_the_account_app_while_the_code_is_typed_shows_nothing_and_ke
 }
 
 #[wasm_bindgen_test]
+async fn on_an_account_pages_address_the_warm_up_makes_nothing_and_leaves_the_address() {
+    /// Puts the address back as it was, the test failed or not.
+    struct Address(String);
+    impl Drop for Address {
+        fn drop(&mut self) {
+            let history = window().history().unwrap();
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&self.0));
+        }
+    }
+    let _back = Address(window().location().href().unwrap());
+    // A deep link to a subscription the made-up list does not hold: a made-up
+    // page would say it is missing and put the list's address in its place.
+    let deep = "/subscriptions/live/sub_not_made_up";
+    window()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(deep))
+        .unwrap();
+    let changes = PageChanges::watch();
+    portal_web::account_app::start();
+    // Timers of the same delay run in the order they were set: the warm-up's
+    // first task before this one's, and the task it would set (laying the page
+    // out) before the second.
+    sleep(0.0).await;
+    sleep(0.0).await;
+    assert_eq!(changes.count(), 0, "nothing put in the page");
+    assert_eq!(window().location().pathname().unwrap(), deep);
+}
+
+#[wasm_bindgen_test]
 fn rehearsing_a_big_list_writes_its_cards_and_shows_nothing() {
     let input = FocusedInput::in_page();
     let changes = PageChanges::watch();
