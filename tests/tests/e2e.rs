@@ -93,6 +93,18 @@ fn sign_in_by_email() {
     scenario(async |portal| {
         portal.open("/").await?;
         portal.by_test_id("email-step").await?;
+        // The server's Content Security Policy refuses what the app must not
+        // do (an inline style attribute, say): from here to the list, nothing
+        // of the app may run into it. One document throughout (no page load).
+        portal
+            .browser
+            .execute(
+                "window.__refused = [];
+                 document.addEventListener('securitypolicyviolation', (e) => window.__refused
+                   .push(`${e.effectiveDirective} ${e.sourceFile}:${e.lineNumber}`));",
+                vec![],
+            )
+            .await?;
         portal.step("email").await?;
         portal.type_into("email-input", "ada@example").await?;
         portal.click("email-submit").await?;
@@ -116,6 +128,14 @@ fn sign_in_by_email() {
         portal.click("code-submit").await?;
         portal.wait_path("/subscriptions").await?;
         portal.by_test_id("subscription").await?;
+        let refused = portal
+            .browser
+            .execute("return window.__refused;", vec![])
+            .await?;
+        ensure!(
+            refused == serde_json::json!([]),
+            "refused by the page's security policy: {refused}"
+        );
         let merchants = texts(portal, "[data-testid='merchant'] h2").await?;
         ensure!(
             merchants

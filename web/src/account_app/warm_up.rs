@@ -67,21 +67,19 @@ fn lay_out_unseen(made_up: &web_sys::HtmlElement) {
     let Some(body) = document().body() else {
         return;
     };
-    for (name, value) in [
-        ("aria-hidden", "true"),
-        ("inert", ""),
-        // Fixed, so nothing of the page moves; at the top of the screen,
-        // where a big list's off-screen skipping (`content-visibility`) would
-        // lay it out anyway.
-        (
-            "style",
-            "position:fixed;top:0;left:0;width:100%;visibility:hidden;pointer-events:none",
-        ),
-    ] {
+    for (name, value) in [("aria-hidden", "true"), ("inert", "")] {
         if made_up.set_attribute(name, value).is_err() {
             return;
         }
     }
+    // Fixed, so nothing of the page moves; at the top of the screen, where a
+    // big list's off-screen skipping (`content-visibility`) would lay it out
+    // anyway. Set through the element's style object: the server's Content
+    // Security Policy (`style-src 'self'`) refuses a `style` attribute set as
+    // text, and the page would be laid out in the flow, not hidden.
+    made_up.style().set_css_text(
+        "position:fixed;top:0;left:0;width:100%;visibility:hidden;pointer-events:none",
+    );
     if body.append_child(made_up).is_ok() {
         // Reading a size lays the page out now.
         std::hint::black_box(made_up.offset_height());
